@@ -1,0 +1,296 @@
+// interp.cpp - the evaluator loop, limits, symbols and the stack guard.
+#include "interp.h"
+
+#include <algorithm>
+
+#include "dict.h"
+#include "printer.h"
+
+namespace joy {
+
+namespace {
+constexpr uint64_t CHECK_INTERVAL = 1 << 14;
+
+std::vector<const Builtin*> make_table() {
+    std::vector<const Builtin*> all;
+    for (BuiltinTable t : {stack_builtins(), arith_builtins(), logic_builtins(), list_builtins(),
+                           combinator_builtins(), string_builtins(), io_builtins(), system_builtins(),
+                           dict_builtins(), numeric_builtins()})
+        for (size_t i = 0; i < t.count; ++i) all.push_back(&t.items[i]);
+    return all;
+}
+}  // namespace
+
+const std::vector<const Builtin*>& Interp::builtin_table() {
+    static const std::vector<const Builtin*> table = make_table();
+    return table;
+}
+
+Interp::Interp(Host* h) : host(h) {
+    for (const Builtin* b : builtin_table()) builtins_.emplace(b->name, b);
+    stk.reserve(64);
+    fr.reserve(64);
+}
+
+Interp::~Interp() {
+    stk.clear();
+    fr.clear();
+    spill_stack.clear();
+    for (Sym& s : syms_) s.body = Value();
+}
+
+const Builtin* Interp::find_builtin(std::string_view name) const {
+    auto it = builtins_.find(name);
+    if (it != builtins_.end()) return it->second;
+    return host ? host->lookup_builtin(name) : nullptr;
+}
+
+Sym* Interp::find_sym(std::string_view name) {
+    auto it = symtab_.find(std::string(name));
+    return it == symtab_.end() ? nullptr : it->second;
+}
+
+Sym* Interp::intern(std::string_view name) {
+    std::string key(name);
+    auto it = symtab_.find(key);
+    if (it != symtab_.end()) return it->second;
+    syms_.emplace_back();
+    Sym* s = &syms_.back();
+    s->name = key;
+    s->builtin = find_builtin(name);
+    symtab_.emplace(std::move(key), s);
+    if (!s->builtin && host) host->lookup_definition(*this, *s);
+    return s;
+}
+
+Sym* Interp::new_private_symbol(std::string_view name) {
+    syms_.emplace_back();
+    Sym* s = &syms_.back();
+    s->name = std::string(name);
+    return s;
+}
+
+void Interp::define(Sym* s, Value body) {
+    s->body = std::move(body);
+    s->defined = true;
+    if (host) host->on_define(*s);
+}
+
+std::vector<Sym*> Interp::all_symbols() const {
+    std::vector<Sym*> out;
+    for (auto& [name, s] : symtab_) out.push_back(s);
+    std::sort(out.begin(), out.end(), [](Sym* a, Sym* b) { return a->name < b->name; });
+    return out;
+}
+
+// ---- errors ----
+
+void Interp::error(const std::string& msg) { throw JoyError("run time error: " + msg); }
+
+void Interp::arity_error(size_t n, const char* word) {
+    static const char* names[] = {"no", "one", "two", "three", "four", "five", "six"};
+    std::string count = n < 7 ? names[n] : std::to_string(n);
+    error(count + (n == 1 ? " parameter" : " parameters") + " needed for " + word);
+}
+
+void Interp::type_error(const char* what, const char* word) {
+    error(std::string(what) + " needed for " + word);
+}
+
+void Interp::require(uint32_t cap, const char* word) {
+    if (caps & cap) return;
+    const char* what = cap == CAP_FILES ? "file and system access"
+                     : cap == CAP_OUTPUT ? "output"
+                     : cap == CAP_NONDET ? "time and random numbers"
+                     : "persistence and SQL";
+    error(std::string(word) + " is not allowed here (" + what + " disabled)");
+}
+
+void Interp::out(std::string_view s) {
+    if (!(caps & CAP_OUTPUT)) require(CAP_OUTPUT, "output");
+    host->write_out(s);
+}
+
+// ---- the stack guard ----
+
+// Values between lo and the guard are about to be popped or replaced by a
+// builtin while a test is running: keep copies so the test frame can put
+// the stack back. They are kept top first.
+void Interp::spill(size_t lo) {
+    for (size_t i = guard; i-- > lo;) spill_stack.push_back(stk[i]);
+    guard = lo;
+}
+
+void Interp::begin_test(Frame& f) {
+    f.h = uint32_t(stk.size());
+    f.g = uint32_t(guard);
+    f.sb = uint32_t(spill_stack.size());
+    f.testing = true;
+    guard = stk.size();
+}
+
+Value Interp::end_test(Frame& f) {
+    if (stk.empty()) error("a value needed as result of a quotation, but the stack is empty");
+    Value result;
+    if (stk.size() > guard) {
+        result = std::move(stk.back());
+        stk.pop_back();
+    } else {
+        result = stk.back();  // the test consumed its input: the top is an original
+    }
+    restore_test(f);
+    return result;
+}
+
+void Interp::restore_test(Frame& f) {
+    stk.resize(std::min(stk.size(), guard));
+    while (spill_stack.size() > f.sb) {
+        stk.push_back(std::move(spill_stack.back()));
+        spill_stack.pop_back();
+    }
+    guard = f.g;
+    f.testing = false;
+}
+
+bool Interp::truthy(const Value& v) const {
+    switch (v.tag) {
+    case T_NIL: return false;
+    case T_FLOAT: return v.u.f != 0.0;
+    case T_LIST: return v.u.list != nullptr;
+    case T_STRING: return v.u.str->len != 0;
+    case T_DICT: return v.u.dict->size() != 0;
+    case T_SET: return v.u.set != 0;
+    case T_USRDEF: case T_BUILTIN: case T_FILE: case T_HANDLE: return true;
+    default: return v.u.i != 0;
+    }
+}
+
+// ---- frames ----
+
+Frame& Interp::push_frame(FrameKind k) {
+    if (__builtin_expect(limits.depth && fr.size() >= limits.depth, 0))
+        error("recursion depth exceeded (limit " + std::to_string(limits.depth) + ")");
+    fr.emplace_back();
+    Frame& f = fr.back();
+    f.kind = k;
+    return f;
+}
+
+void Interp::periodic_check() {
+    if (limits.steps && steps >= limits.steps)
+        error("step limit exceeded (" + std::to_string(limits.steps) + " steps)");
+    if (limits.memory) {
+        size_t used = tl_pool.bytes + stk.capacity() * sizeof(Value) + fr.capacity() * sizeof(Frame) +
+                      spill_stack.capacity() * sizeof(Value);
+        if (used > mem_base_ + limits.memory) error("memory limit exceeded");
+    }
+    next_check_ = steps + CHECK_INTERVAL;
+    if (limits.steps && next_check_ > limits.steps) next_check_ = limits.steps;
+}
+
+// After an error the frames are dropped; values spilled by running tests
+// go back, so the stack is whole (Joy1 keeps the stack after an error).
+void Interp::reset_after_error() {
+    while (!fr.empty()) {
+        Frame& f = fr.back();
+        if (f.testing) {
+            stk.resize(std::min(stk.size(), guard));
+            while (spill_stack.size() > f.sb) {
+                stk.push_back(std::move(spill_stack.back()));
+                spill_stack.pop_back();
+            }
+            guard = f.g;
+        } else if (f.unwind) {
+            f.unwind(*this, f);
+        } else if (f.kind == F_INFRA) {  // put the set-aside stack back
+            stk.clear();
+            for (Cell* c = f.x.u.list; c; c = tail(c)) stk.push_back(head(c));
+            guard = f.g;
+        }
+        fr.pop_back();
+    }
+    spill_stack.clear();
+    guard = 0;
+}
+
+void Interp::run(const Value& program) {
+    if (program.tag != T_LIST) error("program must be a list");
+    size_t base = fr.size();
+    size_t saved_limit = tl_pool.limit;
+    bool outermost = base == 0;
+    if (outermost) {
+        steps = 0;
+        mem_base_ = tl_pool.bytes;
+        next_check_ = 0;
+        tl_pool.limit = limits.memory ? tl_pool.bytes + limits.memory : SIZE_MAX;
+    }
+    call(program);
+    try {
+        loop(base);
+    } catch (...) {
+        if (outermost) {  // a nested run (include) leaves cleanup to the outermost
+            reset_after_error();
+            tl_pool.limit = saved_limit;
+        }
+        throw;
+    }
+    if (outermost) tl_pool.limit = saved_limit;
+}
+
+void Interp::loop(size_t base) {
+    while (fr.size() > base) {
+        Frame& f = fr.back();
+        if (f.kind != F_PROG) {
+            resume(f);
+            continue;
+        }
+        Cell* c = f.pc;
+        if (!c) {
+            fr.pop_back();
+            continue;
+        }
+        if (__builtin_expect(++steps >= next_check_, 0)) periodic_check();
+        if (__builtin_expect(c->stub, 0)) force_stub(c);
+        f.pc = c->tail_;
+        const Value& x = c->head_;
+        switch (x.tag) {
+        case T_BUILTIN: {
+            void (*fn)(Interp&) = x.u.bi->fn;
+            if (!f.pc) fr.pop_back();  // tail position: this program is done
+            fn(*this);
+            break;
+        }
+        case T_USRDEF: {
+            Sym* s = x.u.sym;
+            if (__builtin_expect(!s->defined, 0)) {
+                if (s->builtin) {  // a builtin the host supplies late
+                    void (*fn)(Interp&) = s->builtin->fn;
+                    if (!f.pc) fr.pop_back();
+                    fn(*this);
+                    break;
+                }
+                if (!(host && host->lookup_definition(*this, *s)) || !s->defined) {
+                    if (undeferror) error("undefined symbol: " + s->name);
+                    if (!f.pc) fr.pop_back();
+                    break;
+                }
+            }
+            if (!f.pc) {  // tail call: reuse the frame
+                f.pc = s->body.u.list;
+                f.q = s->body;
+            } else {
+                Frame& g = push_frame(F_PROG);
+                g.pc = s->body.u.list;
+                g.q = s->body;
+            }
+            break;
+        }
+        default:
+            stk.push_back(x);
+            if (!f.pc) fr.pop_back();
+            break;
+        }
+    }
+}
+
+}  // namespace joy

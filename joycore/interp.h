@@ -1,0 +1,236 @@
+// interp.h - the Joy evaluator: data stack, continuation frames, symbol
+// table, limits, and the host interface through which all effects go.
+//
+// The evaluator is a trampoline over an explicit vector of frames: a frame
+// is either a program being run (a list and a cursor into it) or a
+// combinator waiting for its quotation to finish. Nothing recurses on the C
+// stack, so recursion depth is bounded only by the frame limit.
+//
+// Conditions (ifte, while, linrec, filter, nullary ...) run their test on
+// the live stack without copying it: a *guard* height marks what the test
+// must not change; a builtin that is about to pop below the guard first
+// spills the affected values to a side stack, and the test frame puts them
+// back when it ends. See need() and spill().
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "value.h"
+
+namespace joy {
+
+class Parser;
+
+// Capabilities a host grants to a run. Effectful builtins check for theirs.
+enum Cap : uint32_t {
+    CAP_OUTPUT = 1,   // print to the host's output
+    CAP_FILES = 2,    // files, stdin, environment, processes
+    CAP_NONDET = 4,   // time, clock, random numbers
+    CAP_STORE = 8,    // persistence and SQL
+    CAP_ALL = 15,
+};
+
+// Joy errors. what() is the complete message ("run time error: ...").
+struct JoyError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+// quit / abort: the host decides what ending the program means.
+struct JoyQuit {
+    int status;
+};
+
+struct Builtin {
+    const char* name;
+    void (*fn)(Interp&);
+    const char* effect;  // stack effect, as in Joy1's manual
+};
+
+struct Sym {
+    std::string name;
+    Value body;                   // T_LIST once defined
+    const Builtin* builtin = nullptr;
+    bool defined = false;
+};
+
+// Everything outside pure computation reaches the interpreter through this.
+struct Host {
+    virtual ~Host() = default;
+    virtual void write_out(std::string_view s) = 0;
+    virtual void write_err(std::string_view s) = 0;
+    virtual void flush_out() {}
+    // A byte from standard input, or -1 at end (only asked with CAP_FILES).
+    virtual int read_stdin() { return -1; }
+    // Called when a user definition changes (persistence hooks in later).
+    virtual void on_define(Sym&) {}
+    // Definitions not yet loaded may be supplied lazily by the host.
+    virtual bool lookup_definition(Interp&, Sym&) { return false; }
+    // Host-specific builtins (persistence, SQL) resolve through this.
+    virtual const Builtin* lookup_builtin(std::string_view) { return nullptr; }
+    virtual std::vector<std::string> argv() { return {}; }
+};
+
+struct Limits {
+    uint64_t steps = 0;       // 0 = unlimited
+    uint64_t memory = 0;      // bytes of Joy values; 0 = unlimited
+    uint64_t depth = 0;       // frames (nesting of running programs); 0 = unlimited
+};
+
+enum FrameKind : uint8_t {
+    F_PROG,
+    F_PUSH,          // push x when resumed (dip)
+    F_PUSH2,         // push x then y (dipd and friends)
+    F_NULLARY,       // test frame: push result over restored stack minus n
+    F_IFTE,
+    F_BRANCH2,       // after ifte's test: run pc-selected branch
+    F_WHILE_TEST, F_WHILE_BODY,
+    F_TIMES,
+    F_LINREC_TEST, F_LINREC_R1, F_LINREC_UNWIND,
+    F_TAILREC_TEST, F_TAILREC_R1,
+    F_BINREC_TEST, F_BINREC_R1, F_BINREC_SECOND, F_BINREC_R2,
+    F_GENREC_TEST,
+    F_PRIMREC,
+    F_COND_TEST,
+    F_CONDLIN_TEST, F_CONDLIN_R1, F_CONDLIN_R2,
+    F_STEP,
+    F_MAP, F_FILTER, F_SPLIT, F_SOME, F_ALL,
+    F_INFRA,
+    F_MULTI,         // app2..4 / unary2..4 / cleave: collect results
+    F_CONSTRUCT,
+    F_TREESTEP,
+    F_NATIVE,        // resumed by the frame's own `native` function (other builtin files)
+};
+
+struct Frame {
+    FrameKind kind;
+    bool testing = false;           // between begin_test() and end_test()
+    uint32_t h = 0, g = 0, sb = 0;  // test frames: saved height, outer guard, spill base
+    Cell* pc = nullptr;             // cursor into a list owned by q or x
+    Cell* last = nullptr;           // end of a list being built in y
+    Cell* last2 = nullptr;          // end of a list being built in w
+    int64_t n = 0;
+    Value q, x, y, z, w;
+    // F_NATIVE: called when the quotation this frame started has finished;
+    // `unwind`, if set, is called when an error discards the frame.
+    void (*native)(Interp&, Frame&) = nullptr;
+    void (*unwind)(Interp&, Frame&) = nullptr;
+};
+
+class Interp {
+public:
+    explicit Interp(Host* host);
+    ~Interp();
+    Interp(const Interp&) = delete;
+    Interp& operator=(const Interp&) = delete;
+
+    // ---- running ----
+    // Run a program (a list of terms). Throws JoyError / JoyQuit; on error
+    // the frames are discarded and the data stack is left as it was when the
+    // error struck (Joy1 keeps it too).
+    void run(const Value& program);
+    void set_limits(const Limits& l) { limits = l; }
+    Limits limits;
+    uint32_t caps = CAP_ALL;
+    uint64_t steps = 0;          // steps of the current run
+
+    // ---- data stack (for builtins) ----
+    std::vector<Value> stk;
+    size_t depth() const { return stk.size(); }
+    Value& top() { return stk.back(); }
+    Value& peek(size_t i) { return stk[stk.size() - 1 - i]; }  // 0 = top
+    void push(Value v) { stk.push_back(std::move(v)); }
+    Value pop() { Value v = std::move(stk.back()); stk.pop_back(); return v; }
+    void drop(size_t n) { stk.resize(stk.size() - n); }
+    // A builtin that will remove or replace the top n values calls need();
+    // one that only reads them calls need_read().
+    void need(size_t n, const char* word) {
+        if (__builtin_expect(stk.size() < n, 0)) arity_error(n, word);
+        if (__builtin_expect(stk.size() - n < guard, 0)) spill(stk.size() - n);
+    }
+    void need_read(size_t n, const char* word) {
+        if (__builtin_expect(stk.size() < n, 0)) arity_error(n, word);
+    }
+    [[noreturn]] void arity_error(size_t n, const char* word);
+    [[noreturn]] void error(const std::string& msg);          // "run time error: " + msg
+    [[noreturn]] void type_error(const char* what, const char* word);  // "<what> needed for <word>"
+    void require(uint32_t cap, const char* word);
+
+    // ---- frames (for combinators) ----
+    std::vector<Frame> fr;
+    Frame& push_frame(FrameKind k);
+    // Run quotation `q` (a T_LIST) next.
+    void call(const Value& q) { Frame& f = push_frame(F_PROG); f.pc = q.u.list; f.q = q; }
+    void call(Value&& q) { Frame& f = push_frame(F_PROG); f.pc = q.u.list; f.q = std::move(q); }
+    // Start a test on the current stack: the frame at index fi records the
+    // stack and raises the guard; end_test() takes the top as result and
+    // restores the stack to what it was at begin_test().
+    void begin_test(Frame& f);
+    Value end_test(Frame& f);
+    void restore_test(Frame& f);  // end a test without taking a result
+    bool truthy(const Value& v) const;
+
+    // ---- symbols ----
+    Sym* intern(std::string_view name);          // find or create
+    Sym* find_sym(std::string_view name);        // find, or null
+    Sym* new_private_symbol(std::string_view name);  // HIDE / MODULE PRIVATE
+    void define(Sym* s, Value body);             // user definition
+    std::vector<Sym*> all_symbols() const;
+    const Builtin* find_builtin(std::string_view name) const;
+    static const std::vector<const Builtin*>& builtin_table();
+
+    // ---- settings (Joy1's flags) ----
+    int autoput = 1;
+    int undeferror = 1;
+    int echo = 0;
+    Host* host;
+    Parser* input = nullptr;     // the source being read (for `get`)
+    std::vector<std::string> argv;
+    uint64_t rand_state = 1;
+    int include_depth = 0;
+
+    // Output helpers (honour CAP_OUTPUT).
+    void out(std::string_view s);
+
+    // ---- internals used by combinators.cpp ----
+    size_t guard = 0;
+    std::vector<Value> spill_stack;
+    void spill(size_t lo);
+    void resume(Frame& f);
+    void reset_after_error();
+
+private:
+    void loop(size_t base);
+    void periodic_check();
+    uint64_t next_check_ = 0;
+    size_t mem_base_ = 0;
+    std::unordered_map<std::string, Sym*> symtab_;
+    std::deque<Sym> syms_;
+    std::unordered_map<std::string_view, const Builtin*> builtins_;
+};
+
+// The builtin families (one file each) expose their tables here.
+struct BuiltinTable {
+    const Builtin* items;
+    size_t count;
+};
+BuiltinTable stack_builtins();
+BuiltinTable arith_builtins();
+BuiltinTable logic_builtins();
+BuiltinTable list_builtins();
+BuiltinTable combinator_builtins();
+BuiltinTable string_builtins();
+BuiltinTable io_builtins();
+BuiltinTable system_builtins();
+BuiltinTable dict_builtins();
+BuiltinTable numeric_builtins();
+
+// Helpers shared by builtin families.
+const char* type_name(Tag t);
+int joy_typeof(const Value& v);
+bool is_aggregate(const Value& v);
+
+}  // namespace joy

@@ -1,0 +1,180 @@
+// printer.cpp - writes values in Joy notation without recursing on the C
+// stack (a list nested a million deep prints fine).
+#include "printer.h"
+
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+#include "dict.h"
+#include "interp.h"
+
+namespace joy {
+
+void print_float(std::string& out, double d) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%g", d);
+    out += buf;
+}
+
+void print_string_literal(std::string& out, std::string_view s) {
+    out += '"';
+    for (unsigned char c : s) {
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\t': out += "\\t"; break;
+        case '\r': out += "\\r"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        default:
+            if (c < 32 || c == 127) {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\%03d", c);
+                out += buf;
+            } else {
+                out += char(c);
+            }
+        }
+    }
+    out += '"';
+}
+
+bool is_plain_key(std::string_view k) {
+    if (k.empty()) return false;
+    unsigned char c0 = k[0];
+    if (!(std::isalpha(c0) || c0 == '_')) return false;
+    for (unsigned char c : k)
+        if (!(std::isalnum(c) || c == '_' || c == '-')) return false;
+    return true;
+}
+
+namespace {
+void print_char(std::string& out, int c) {
+    out += '\'';
+    switch (c) {
+    case '\n': out += "\\n"; break;
+    case '\t': out += "\\t"; break;
+    case '\r': out += "\\r"; break;
+    case '\b': out += "\\b"; break;
+    case '\f': out += "\\f"; break;
+    case '\\': out += "\\\\"; break;
+    default:
+        if (c < 32 || c >= 127) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\%03d", c);
+            out += buf;
+        } else {
+            out += char(c);
+        }
+    }
+}
+
+void print_set(std::string& out, uint64_t s) {
+    out += '{';
+    bool first = true;
+    for (int i = 0; i < 64; ++i)
+        if (s >> i & 1) {
+            if (!first) out += ' ';
+            first = false;
+            out += std::to_string(i);
+        }
+    out += '}';
+}
+
+// One pending piece of output: a value, a list still being walked, a dict
+// still being walked, or literal text.
+struct Item {
+    enum Kind { VALUE, LIST, DICT, TEXT } kind;
+    const Value* v = nullptr;
+    Cell* cursor = nullptr;
+    size_t pos = 0;
+    const char* text = nullptr;
+};
+}  // namespace
+
+static void print_scalar(std::string& out, const Value& v) {
+    char buf[32];
+    switch (v.tag) {
+    case T_NIL: out += "nil"; break;
+    case T_BOOL: out += v.u.i ? "true" : "false"; break;
+    case T_CHAR: print_char(out, int(v.u.i)); break;
+    case T_INT: std::snprintf(buf, sizeof buf, "%" PRId64, v.u.i); out += buf; break;
+    case T_FLOAT: print_float(out, v.u.f); break;
+    case T_SET: print_set(out, v.u.set); break;
+    case T_STRING: print_string_literal(out, v.u.str->view()); break;
+    case T_USRDEF: out += v.u.sym->name; break;
+    case T_BUILTIN: out += v.u.bi->name; break;
+    case T_FILE: std::snprintf(buf, sizeof buf, "file:%p", static_cast<void*>(v.u.obj)); out += buf; break;
+    case T_HANDLE: out += v.u.obj->kind(); break;
+    default: break;
+    }
+}
+
+void print_value(std::string& out, const Value& root) {
+    std::vector<Item> work;
+    work.push_back({Item::VALUE, &root});
+    while (!work.empty()) {
+        Item& it = work.back();
+        switch (it.kind) {
+        case Item::TEXT:
+            out += it.text;
+            work.pop_back();
+            break;
+        case Item::VALUE: {
+            const Value* v = it.v;
+            work.pop_back();
+            if (v->tag == T_LIST) {
+                out += '[';
+                work.push_back({Item::LIST, nullptr, v->u.list});
+            } else if (v->tag == T_DICT) {
+                out += '{';
+                work.push_back({Item::DICT, v});
+            } else {
+                print_scalar(out, *v);
+            }
+            break;
+        }
+        case Item::LIST: {
+            Cell* c = it.cursor;
+            if (!c) { out += ']'; work.pop_back(); break; }
+            if (it.pos++) out += ' ';
+            it.cursor = tail(c);
+            work.push_back({Item::VALUE, &head(c)});
+            break;
+        }
+        case Item::DICT: {
+            const Dict* d = it.v->u.dict;
+            while (it.pos < d->entries.size() && d->entries[it.pos].key.tag != T_STRING) ++it.pos;
+            if (it.pos >= d->entries.size()) { out += '}'; work.pop_back(); break; }
+            const Dict::Entry& e = d->entries[it.pos];
+            bool first = it.cursor == nullptr;
+            it.cursor = reinterpret_cast<Cell*>(1);  // "printed one already"
+            ++it.pos;
+            if (!first) out += ", ";
+            std::string_view k = e.key.u.str->view();
+            if (is_plain_key(k)) out += k; else print_string_literal(out, k);
+            out += ": ";
+            work.push_back({Item::VALUE, &e.val});
+            break;
+        }
+        }
+    }
+}
+
+void print_term(std::string& out, Cell* list) {
+    for (bool first = true; list; list = tail(list), first = false) {
+        if (!first) out += ' ';
+        print_value(out, head(list));
+    }
+}
+
+std::string to_joy(const Value& v) {
+    std::string s;
+    print_value(s, v);
+    return s;
+}
+
+}  // namespace joy

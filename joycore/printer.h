@@ -1,0 +1,21 @@
+// printer.h - Joy1's notation for every value.
+#pragma once
+#include <string>
+
+#include "value.h"
+
+namespace joy {
+
+// Append the Joy notation of v (as Joy1's writefactor prints it).
+void print_value(std::string& out, const Value& v);
+// The elements of a list separated by spaces, without brackets (writeterm).
+void print_term(std::string& out, Cell* list);
+std::string to_joy(const Value& v);
+// Floats as Joy1 prints them.
+void print_float(std::string& out, double d);
+// A string literal with Joy escapes, quotes included.
+void print_string_literal(std::string& out, std::string_view s);
+// Whether a dict key prints bare (`name:`) or quoted (`"first name":`).
+bool is_plain_key(std::string_view k);
+
+}  // namespace joy

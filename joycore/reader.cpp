@@ -1,0 +1,577 @@
+// reader.cpp - the Joy scanner and parser (iterative over nesting, so a
+// program of a million brackets is read without recursion).
+#include "reader.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+
+#include "dict.h"
+#include "printer.h"
+
+namespace joy {
+
+namespace {
+bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+bool is_alpha(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+// Characters that always end a name.
+bool is_delim(unsigned char c) {
+    return is_space(c) || c == '[' || c == ']' || c == '{' || c == '}' || c == '(' || c == ')' ||
+           c == ';' || c == '"' || c == ',' || c == 0;
+}
+}  // namespace
+
+Parser::Parser(Interp& interp, std::string text, bool interactive)
+    : I_(interp), src_(std::move(text)), interactive_(interactive) {}
+
+size_t Parser::line() const {
+    size_t n = 1;
+    for (size_t i = 0; i < pos_ && i < src_.size(); ++i) n += src_[i] == '\n';
+    return n;
+}
+
+void Parser::syntax(const std::string& msg, size_t pos) {
+    size_t line = 1, col = 1;
+    for (size_t i = 0; i < pos && i < src_.size(); ++i) {
+        if (src_[i] == '\n') { ++line; col = 1; } else ++col;
+    }
+    throw JoyError("syntax error: " + msg + " (line " + std::to_string(line) + ", column " +
+                   std::to_string(col) + ")");
+}
+
+void Parser::skip_space() {
+    for (;;) {
+        while (pos_ < src_.size() && is_space(src_[pos_])) ++pos_;
+        if (pos_ >= src_.size()) return;
+        char c = src_[pos_];
+        if (c == '#') {  // comment to end of line
+            while (pos_ < src_.size() && src_[pos_] != '\n') ++pos_;
+            continue;
+        }
+        if (c == '(' && pos_ + 1 < src_.size() && src_[pos_ + 1] == '*') {
+            size_t start = pos_;
+            int depth = 0;
+            while (pos_ < src_.size()) {
+                if (src_[pos_] == '(' && pos_ + 1 < src_.size() && src_[pos_ + 1] == '*') {
+                    ++depth; pos_ += 2;
+                } else if (src_[pos_] == '*' && pos_ + 1 < src_.size() && src_[pos_ + 1] == ')') {
+                    pos_ += 2;
+                    if (--depth == 0) break;
+                } else {
+                    ++pos_;
+                }
+            }
+            if (depth > 0) {
+                if (interactive_) throw Incomplete{};
+                syntax("unterminated comment", start);
+            }
+            continue;
+        }
+        return;
+    }
+}
+
+// Reads one escape after a backslash at src_[pos_]; returns the byte.
+static int read_escape(const std::string& s, size_t& p) {
+    char c = s[p++];
+    switch (c) {
+    case 'n': return '\n';
+    case 't': return '\t';
+    case 'b': return '\b';
+    case 'r': return '\r';
+    case 'f': return '\f';
+    case 'v': return '\v';
+    case 'a': return '\a';
+    case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9': {
+        int v = c - '0';
+        for (int k = 0; k < 2 && p < s.size() && is_digit(s[p]); ++k) v = v * 10 + (s[p++] - '0');
+        return v & 0xff;
+    }
+    default: return (unsigned char)c;
+    }
+}
+
+void Parser::scan(Token& t) {
+    skip_space();
+    t = Token();
+    t.pos = pos_;
+    if (pos_ >= src_.size()) { t.kind = T_EOF; return; }
+    unsigned char c = src_[pos_];
+    switch (c) {
+    case '[': ++pos_; t.kind = T_LBRACK; return;
+    case ']': ++pos_; t.kind = T_RBRACK; return;
+    case '{': ++pos_; t.kind = T_LBRACE; return;
+    case '}': ++pos_; t.kind = T_RBRACE; return;
+    case ';': ++pos_; t.kind = T_SEMI; return;
+    case ',': ++pos_; t.kind = T_COMMA; return;
+    case '.':
+        if (pos_ + 1 < src_.size() && is_digit(src_[pos_ + 1])) break;  // .5 is a float
+        ++pos_; t.kind = T_PERIOD; return;
+    case ')': ++pos_; syntax("unexpected ')'", t.pos);
+    case '(': ++pos_; syntax("unexpected '('", t.pos);
+    case '"': {
+        ++pos_;
+        std::string s;
+        for (;;) {
+            if (pos_ >= src_.size()) {
+                if (interactive_) throw Incomplete{};
+                syntax("unterminated string", t.pos);
+            }
+            char d = src_[pos_++];
+            if (d == '"') break;
+            if (d == '\\' && pos_ < src_.size()) s += char(read_escape(src_, pos_));
+            else s += d;
+        }
+        t.text = std::move(s);
+        if (pos_ < src_.size() && src_[pos_] == ':' && (pos_ + 1 >= src_.size() || is_delim(src_[pos_ + 1]))) {
+            ++pos_;
+            t.kind = T_KEY;
+        } else {
+            t.kind = T_STRLIT;
+        }
+        return;
+    }
+    case '\'': {
+        ++pos_;
+        if (pos_ >= src_.size()) syntax("character expected after '", t.pos);
+        int ch = (unsigned char)src_[pos_++];
+        if (ch == '\\' && pos_ < src_.size()) ch = read_escape(src_, pos_);
+        t.kind = T_CHARLIT;
+        t.i = ch;
+        return;
+    }
+    default: break;
+    }
+    // Numbers: digits, or '-' then a digit.
+    if (is_digit(c) || ((c == '-' || c == '.') && pos_ + 1 < src_.size() && is_digit(src_[pos_ + 1]))) {
+        size_t start = pos_;
+        size_t p = pos_;
+        if (src_[p] == '-') ++p;
+        bool is_float = false;
+        while (p < src_.size() && is_digit(src_[p])) ++p;
+        if (p + 1 < src_.size() && src_[p] == '.' && is_digit(src_[p + 1])) {
+            is_float = true;
+            ++p;
+            while (p < src_.size() && is_digit(src_[p])) ++p;
+        }
+        if (p < src_.size() && (src_[p] == 'e' || src_[p] == 'E')) {
+            size_t q = p + 1;
+            if (q < src_.size() && (src_[q] == '+' || src_[q] == '-')) ++q;
+            if (q < src_.size() && is_digit(src_[q])) {
+                is_float = true;
+                p = q;
+                while (p < src_.size() && is_digit(src_[p])) ++p;
+            }
+        }
+        if (p < src_.size() && !is_delim(src_[p]) && src_[p] != '.') {
+            // e.g. 12abc: a name, as Joy1 would not read it as a number either
+        } else {
+            std::string num = src_.substr(start, p - start);
+            pos_ = p;
+            if (is_float) {
+                t.kind = T_FLOATLIT;
+                t.f = std::strtod(num.c_str(), nullptr);
+            } else {
+                errno = 0;
+                long long v = std::strtoll(num.c_str(), nullptr, 10);
+                if (errno == ERANGE) {
+                    t.kind = T_FLOATLIT;
+                    t.f = std::strtod(num.c_str(), nullptr);
+                } else {
+                    t.kind = T_INTLIT;
+                    t.i = v;
+                }
+            }
+            return;
+        }
+    }
+    // A name: up to a delimiter; a '.' belongs to it only when a letter
+    // follows (module-qualified names such as m.word).
+    size_t start = pos_;
+    while (pos_ < src_.size()) {
+        unsigned char d = src_[pos_];
+        if (is_delim(d)) break;
+        if (d == '.') {
+            if (pos_ > start && pos_ + 1 < src_.size() && is_alpha(src_[pos_ + 1])) { ++pos_; continue; }
+            break;
+        }
+        ++pos_;
+    }
+    t.text = src_.substr(start, pos_ - start);
+    if (t.text == "==") {
+        t.kind = T_EQDEF;
+    } else if (t.text.size() > 1 && t.text.back() == ':') {
+        t.text.pop_back();
+        t.kind = T_KEY;
+    } else {
+        t.kind = T_IDENT;
+    }
+}
+
+Parser::Token Parser::peek() {
+    if (!have_peek_) { scan(peeked_); have_peek_ = true; }
+    return peeked_;
+}
+
+Parser::Token Parser::take() {
+    if (have_peek_) { have_peek_ = false; return std::move(peeked_); }
+    Token t;
+    scan(t);
+    return t;
+}
+
+Value Parser::resolve(const std::string& name) {
+    for (auto it = scopes_.rbegin(); it != scopes_.rend(); ++it) {
+        auto f = it->find(name);
+        if (f != it->end()) return Value::usrdef(f->second);
+    }
+    if (name == "true") return Value::boolean(true);
+    if (name == "false") return Value::boolean(false);
+    Sym* s = I_.intern(name);
+    if (s->builtin && !s->defined) return Value::builtin(s->builtin);
+    return Value::usrdef(s);
+}
+
+Value Parser::parse_factor(Token& t) {
+    switch (t.kind) {
+    case T_INTLIT: return Value::integer(t.i);
+    case T_FLOATLIT: return Value::flt(t.f);
+    case T_CHARLIT: return Value::chr(int(t.i));
+    case T_STRLIT: return make_string(t.text);
+    case T_IDENT: return resolve(t.text);
+    case T_LBRACK: return parse_term(T_RBRACK);
+    case T_LBRACE: return parse_set_or_dict(t.pos);
+    case T_KEY: syntax("a key ('" + t.text + ":') outside a dictionary", t.pos);
+    case T_COMMA: syntax("unexpected ','", t.pos);
+    default: syntax("unexpected symbol", t.pos);
+    }
+}
+
+// A term up to `closer` (T_RBRACK for a quotation, T_PERIOD at top level).
+// Nested quotations are handled with an explicit stack.
+Value Parser::parse_term(Tok closer) {
+    std::vector<ListBuilder> stack;
+    stack.emplace_back();
+    for (;;) {
+        Token t = peek();
+        if (t.kind == T_EOF) {
+            if (interactive_) throw Incomplete{};
+            if (closer == T_PERIOD && stack.size() == 1) return stack.back().take();
+            syntax("']' expected", t.pos);
+        }
+        if (t.kind == T_RBRACK) {
+            take();
+            if (stack.size() == 1) {
+                if (closer == T_RBRACK) return stack.back().take();
+                syntax("unexpected ']'", t.pos);
+            }
+            Value done = stack.back().take();
+            stack.pop_back();
+            stack.back().push(std::move(done));
+            continue;
+        }
+        if (t.kind == T_LBRACK) {
+            take();
+            stack.emplace_back();
+            continue;
+        }
+        if (stack.size() == 1 && closer == T_PERIOD &&
+            (t.kind == T_PERIOD || t.kind == T_SEMI || t.kind == T_RBRACE || t.kind == T_EQDEF))
+            return stack.back().take();
+        if (t.kind == T_PERIOD || t.kind == T_SEMI || t.kind == T_EQDEF) {
+            if (stack.size() == 1 && closer == T_PERIOD) return stack.back().take();
+            syntax(t.kind == T_PERIOD ? "']' expected before '.'" : "unexpected symbol", t.pos);
+        }
+        if (t.kind == T_IDENT && stack.size() == 1 && closer == T_PERIOD &&
+            (t.text == "END" || t.text == "IN" || t.text == "PUBLIC" || t.text == "PRIVATE" ||
+             t.text == "DEFINE" || t.text == "LIBRA" || t.text == "HIDE" || t.text == "MODULE"))
+            return stack.back().take();
+        take();
+        stack.back().push(parse_factor(t));
+    }
+}
+
+Value Parser::parse_set_or_dict(size_t pos) {
+    Token t = peek();
+    if (t.kind == T_KEY) {  // dictionary literal
+        Value d = Value::adopt_dict(Dict::create());
+        for (;;) {
+            Token k = take();
+            if (k.kind == T_RBRACE) break;
+            if (k.kind == T_EOF) {
+                if (interactive_) throw Incomplete{};
+                syntax("'}' expected", pos);
+            }
+            if (k.kind != T_KEY) syntax("a key ('name:' or \"name\":) expected in dictionary", k.pos);
+            Token v = take();
+            if (v.kind == T_EOF) {
+                if (interactive_) throw Incomplete{};
+                syntax("a value expected after '" + k.text + ":'", v.pos);
+            }
+            if (v.kind == T_RBRACE || v.kind == T_COMMA) syntax("a value expected after '" + k.text + ":'", v.pos);
+            Value val = parse_factor(v);
+            d.u.dict->put(make_string(k.text), std::move(val));
+            if (peek().kind == T_COMMA) take();
+        }
+        return d;
+    }
+    uint64_t set = 0;
+    for (;;) {
+        Token e = take();
+        if (e.kind == T_RBRACE) break;
+        if (e.kind == T_EOF) {
+            if (interactive_) throw Incomplete{};
+            syntax("'}' expected", pos);
+        }
+        int64_t m;
+        if (e.kind == T_INTLIT || e.kind == T_CHARLIT) m = e.i;
+        else syntax("small numeric expected in set", e.pos);
+        if (m < 0 || m >= 64) syntax("small numeric expected in set", e.pos);
+        set |= uint64_t(1) << m;
+    }
+    return Value::setv(set);
+}
+
+// The symbol a definition of `name` sets: one already known in scope
+// `scope` (an index into scopes_, -1 for none), else a global one, named
+// module.name inside a MODULE's PUBLIC part.
+Sym* Parser::definition_target(const std::string& name, int scope) {
+    if (scope >= 0) {
+        auto f = scopes_[scope].find(name);
+        if (f != scopes_[scope].end()) return f->second;
+    }
+    Sym* s = I_.intern(module_prefix_ + name);
+    if (scope >= 0 && !module_prefix_.empty()) scopes_[scope][name] = s;
+    return s;
+}
+
+// Registers private symbols for every `name ==` up to `stop` (IN, or
+// PUBLIC/END for a module), so that private words can refer to each other.
+void Parser::declare_private(const char* stop1, const char* stop2) {
+    size_t save = pos_;
+    bool save_peek = have_peek_;
+    Token save_tok = peeked_;
+    auto& scope = scopes_.back();
+    int depth = 0;
+    for (;;) {
+        Token t = take();
+        if (t.kind == T_EOF) {
+            if (interactive_) throw Incomplete{};
+            break;
+        }
+        if (t.kind != T_IDENT) continue;
+        if (t.text == "HIDE" || t.text == "MODULE") { ++depth; continue; }
+        if (t.text == "END" && depth > 0) { --depth; continue; }
+        if (depth == 0 && (t.text == stop1 || t.text == stop2)) break;
+        if (depth == 0 && peek().kind == T_EQDEF && !scope.count(t.text))
+            scope[t.text] = I_.new_private_symbol(t.text);
+    }
+    pos_ = save;
+    have_peek_ = save_peek;
+    peeked_ = save_tok;
+}
+
+// name == term { ; name == term }, stopping before '.', IN, END, PUBLIC or
+// PRIVATE. Nested HIDE and MODULE blocks are allowed.
+void Parser::parse_defs(std::vector<std::pair<Sym*, Value>>& out, int scope) {
+    for (;;) {
+        Token t = peek();
+        if (t.kind == T_SEMI) { take(); continue; }
+        if (t.kind == T_EOF) {
+            if (interactive_) throw Incomplete{};
+            return;
+        }
+        if (t.kind != T_IDENT) return;
+        if (t.text == "HIDE") { take(); parse_hide(out, scope); continue; }
+        if (t.text == "MODULE") { take(); parse_module(out); continue; }
+        if (t.text == "IN" || t.text == "END" || t.text == "PUBLIC" || t.text == "PRIVATE") return;
+        take();
+        Token eq = take();
+        if (eq.kind == T_EOF && interactive_) throw Incomplete{};
+        if (eq.kind != T_EQDEF) syntax("'==' expected in definition of " + t.text, eq.pos);
+        Sym* s = definition_target(t.text, scope);
+        Value body = parse_term(T_PERIOD);
+        out.emplace_back(s, std::move(body));
+    }
+}
+
+// HIDE private-defs IN public-defs END: the private names are visible only
+// inside the block; the public ones go to the enclosing scope.
+void Parser::parse_hide(std::vector<std::pair<Sym*, Value>>& out, int outer) {
+    scopes_.emplace_back();
+    int hidden = int(scopes_.size()) - 1;
+    declare_private("IN", "IN");
+    parse_defs(out, hidden);
+    Token in = take();
+    if (in.kind == T_EOF && interactive_) throw Incomplete{};
+    if (in.kind != T_IDENT || in.text != "IN") syntax("IN expected after HIDE definitions", in.pos);
+    parse_defs(out, outer);
+    Token end = take();
+    if (end.kind == T_EOF && interactive_) throw Incomplete{};
+    if (end.kind != T_IDENT || end.text != "END") syntax("END expected after HIDE ... IN", end.pos);
+    scopes_.pop_back();
+}
+
+// MODULE m PRIVATE defs PUBLIC defs END: public names are m.name outside
+// and plain names inside; private names are visible only inside.
+void Parser::parse_module(std::vector<std::pair<Sym*, Value>>& out) {
+    Token name = take();
+    if (name.kind == T_EOF && interactive_) throw Incomplete{};
+    if (name.kind != T_IDENT) syntax("module name expected after MODULE", name.pos);
+    std::string saved_prefix = module_prefix_;
+    scopes_.emplace_back();
+    int scope = int(scopes_.size()) - 1;
+    for (;;) {
+        Token t = take();
+        if (t.kind == T_EOF) {
+            if (interactive_) throw Incomplete{};
+            syntax("END expected after MODULE", t.pos);
+        }
+        if (t.kind == T_SEMI) continue;
+        if (t.kind == T_IDENT && t.text == "END") break;
+        if (t.kind == T_IDENT && t.text == "PRIVATE") {
+            module_prefix_.clear();
+            declare_private("PUBLIC", "END");
+            parse_defs(out, scope);
+            continue;
+        }
+        if (t.kind == T_IDENT && t.text == "PUBLIC") {
+            module_prefix_ = saved_prefix + name.text + ".";
+            parse_defs(out, scope);
+            continue;
+        }
+        syntax("PRIVATE, PUBLIC or END expected in MODULE", t.pos);
+    }
+    module_prefix_ = saved_prefix;
+    scopes_.pop_back();
+}
+
+void Parser::recover() {
+    have_peek_ = false;
+    // Skip to just after the next '.' outside strings and comments.
+    while (pos_ < src_.size()) {
+        char c = src_[pos_];
+        if (c == '"') {
+            ++pos_;
+            while (pos_ < src_.size() && src_[pos_] != '"') pos_ += src_[pos_] == '\\' ? 2 : 1;
+            ++pos_;
+            continue;
+        }
+        if (c == '\'') { pos_ += 2; continue; }
+        ++pos_;
+        if (c == '.' && (pos_ >= src_.size() || is_space(src_[pos_]))) return;
+    }
+}
+
+Item Parser::next() {
+    size_t start = pos_;
+    bool start_peek = have_peek_;
+    Token start_tok = peeked_;
+    try {
+        Item item;
+        Token t = peek();
+        item.offset = t.pos;
+        if (t.kind == T_EOF) { item.kind = Item::END; return item; }
+        if (t.kind == T_IDENT && (t.text == "DEFINE" || t.text == "LIBRA" || t.text == "CONST" ||
+                                  t.text == "INLINE")) {
+            take();
+            item.kind = Item::DEFINITIONS;
+            parse_defs(item.defs, -1);
+            Token end = take();
+            if (end.kind == T_EOF && interactive_) throw Incomplete{};
+            if (end.kind != T_PERIOD && end.kind != T_EOF &&
+                !(end.kind == T_IDENT && end.text == "END"))
+                syntax("'.' expected after definitions", end.pos);
+            return item;
+        }
+        if (t.kind == T_IDENT && (t.text == "HIDE" || t.text == "MODULE")) {
+            take();
+            item.kind = Item::DEFINITIONS;
+            if (t.text == "HIDE") parse_hide(item.defs, -1);
+            else parse_module(item.defs);
+            if (peek().kind == T_PERIOD) take();
+            return item;
+        }
+        if (t.kind == T_IDENT && (t.text == "END" || t.text == "IN" || t.text == "PUBLIC" || t.text == "PRIVATE")) {
+            take();
+            syntax("unexpected " + t.text, t.pos);
+        }
+        item.kind = Item::STATEMENT;
+        item.terms = parse_term(T_PERIOD);
+        Token end = peek();
+        if (end.kind == T_PERIOD) {
+            take();
+            item.ended_with_period = true;
+        } else if (end.kind != T_EOF && !(end.kind == T_IDENT)) {
+            take();
+            syntax(end.kind == T_SEMI ? "unexpected ';'" : end.kind == T_EQDEF ? "unexpected '=='" : "unexpected '}'", end.pos);
+        }
+        return item;
+    } catch (Incomplete&) {
+        pos_ = start;
+        have_peek_ = start_peek;
+        peeked_ = start_tok;
+        scopes_.clear();
+        module_prefix_.clear();
+        Item item;
+        item.kind = Item::INCOMPLETE;
+        return item;
+    } catch (JoyError&) {
+        scopes_.clear();
+        module_prefix_.clear();
+        recover();
+        throw;
+    }
+}
+
+Value Parser::read_factor() {
+    Token t = take();
+    if (t.kind == T_EOF) throw JoyError("run time error: end of input reached by get");
+    return parse_factor(t);
+}
+
+void Parser::feed(std::string_view more) {
+    src_.append(more);
+}
+
+bool Parser::at_end() {
+    skip_space();
+    return !have_peek_ && pos_ >= src_.size();
+}
+
+void execute_item(Interp& I, Item& item) {
+    if (item.kind == Item::DEFINITIONS) {
+        for (auto& [sym, body] : item.defs) I.define(sym, body);
+        return;
+    }
+    if (item.kind != Item::STATEMENT) return;
+    I.run(item.terms);
+    if (item.ended_with_period && I.autoput && !I.stk.empty()) {
+        std::string s;
+        print_value(s, I.stk.back());
+        s += '\n';
+        I.stk.pop_back();
+        I.out(s);
+    }
+}
+
+void run_text(Interp& I, std::string text, bool stop_on_error) {
+    Parser p(I, std::move(text));
+    Parser* saved = I.input;
+    I.input = &p;
+    struct Restore { Interp& I; Parser* s; ~Restore() { I.input = s; } } restore{I, saved};
+    for (;;) {
+        try {
+            Item item = p.next();
+            if (item.kind == Item::END) break;
+            execute_item(I, item);
+        } catch (JoyError& e) {
+            I.host->flush_out();
+            I.host->write_err(std::string(e.what()) + "\n");
+            if (stop_on_error) throw;
+        }
+    }
+}
+
+}  // namespace joy

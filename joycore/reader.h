@@ -1,0 +1,89 @@
+// reader.h - Joy source text to values.
+//
+// A Parser walks one source text and yields top-level items: a statement
+// (the terms before a `.`) or a block of definitions (DEFINE/LIBRA, HIDE,
+// MODULE). Names are resolved when read, as Joy1 does: builtins become
+// builtin references, everything else a symbol (defined now or later).
+// Definitions are returned, not applied, so a compiled program can be run
+// again (the SQL functions cache compiled programs).
+#pragma once
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "interp.h"
+
+namespace joy {
+
+struct Item {
+    enum Kind { END, STATEMENT, DEFINITIONS, INCOMPLETE } kind = END;
+    Value terms;                                  // STATEMENT: the program
+    std::vector<std::pair<Sym*, Value>> defs;     // DEFINITIONS
+    bool ended_with_period = false;               // STATEMENT: Joy1 autoputs
+    size_t offset = 0;                            // where the item began
+};
+
+class Parser {
+public:
+    // `interactive`: running out of text inside an item yields INCOMPLETE
+    // (the REPL asks for another line) instead of ending the item.
+    Parser(Interp& interp, std::string text, bool interactive = false);
+    // Next item; throws JoyError on a syntax error, after skipping past the
+    // next `.` so that reading can go on.
+    Item next();
+    // One factor (for the `get` word); throws at end of text.
+    Value read_factor();
+    // Append more text (REPL) and rewind to the start of the item that was
+    // incomplete.
+    void feed(std::string_view more);
+    bool at_end();
+    size_t line() const;
+    std::string_view source() const { return src_; }
+
+private:
+    enum Tok { T_EOF, T_LBRACK, T_RBRACK, T_LBRACE, T_RBRACE, T_SEMI, T_PERIOD, T_EQDEF,
+               T_INTLIT, T_FLOATLIT, T_CHARLIT, T_STRLIT, T_IDENT, T_KEY, T_COMMA };
+    struct Token {
+        Tok kind = T_EOF;
+        std::string text;  // identifier / string contents / key
+        int64_t i = 0;
+        double f = 0;
+        size_t pos = 0;
+    };
+    Token peek();
+    Token take();
+    void scan(Token& t);
+    void skip_space();
+    [[noreturn]] void syntax(const std::string& msg, size_t pos);
+    Value parse_term(Tok closer);
+    Value parse_factor(Token& t);
+    Value parse_set_or_dict(size_t pos);
+    void parse_defs(std::vector<std::pair<Sym*, Value>>& out, int scope);
+    void parse_hide(std::vector<std::pair<Sym*, Value>>& out, int outer);
+    void parse_module(std::vector<std::pair<Sym*, Value>>& out);
+    void declare_private(const char* stop1, const char* stop2);
+    Sym* definition_target(const std::string& name, int scope);
+    Value resolve(const std::string& name);
+    void recover();
+
+    Interp& I_;
+    std::string src_;
+    size_t pos_ = 0;
+    bool interactive_;
+    bool have_peek_ = false;
+    Token peeked_;
+    // Scopes of HIDE/MODULE: name -> symbol, innermost last.
+    std::vector<std::unordered_map<std::string, Sym*>> scopes_;
+    std::string module_prefix_;
+    struct Incomplete {};
+};
+
+// Parse and run every item of `text` (files, the CLI, include). Errors are
+// reported through the host's error stream and reading continues.
+void run_text(Interp& interp, std::string text, bool stop_on_error = false);
+// Execute one item: apply definitions or run a statement (with autoput).
+void execute_item(Interp& interp, Item& item);
+
+}  // namespace joy

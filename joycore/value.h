@@ -1,0 +1,235 @@
+// value.h - Joy values: a 16-byte tagged Value, immutable reference-counted
+// heap objects (cons cells, strings, dictionaries, files, host handles) and
+// the per-thread cell pool they are allocated from.
+//
+// Memory model. Joy values are immutable, so no value can ever refer to
+// itself: reference counting reclaims everything, at once, and long loops
+// run in constant memory. Integers, floats, chars, booleans, sets and nil are
+// unboxed. Lists are chains of 32-byte cells from a free-list pool. Freeing
+// is iterative, so a million-element or million-deep list never recurses on
+// the C stack. A cell may be a *stub* whose contents a LazySource supplies on
+// first access (a persisted list paged in row by row); every read of a cell
+// goes through head()/tail(), which force stubs.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace joy {
+
+enum Tag : uint8_t {
+    T_NIL,      // the null value (SQL NULL, JSON null)
+    T_BOOL,
+    T_CHAR,
+    T_INT,
+    T_FLOAT,
+    T_SET,      // 64-bit set of small integers
+    T_USRDEF,   // reference to a symbol (user definition or undefined name)
+    T_BUILTIN,  // reference to a builtin
+    // Everything from here on is a counted heap object (pointer may be null
+    // only for T_LIST, the empty list).
+    T_LIST,
+    T_STRING,
+    T_DICT,
+    T_FILE,
+    T_HANDLE,   // host object (persistent collections, database handles)
+};
+constexpr Tag FIRST_HEAP = T_LIST;
+
+struct Cell;
+struct Str;
+struct Dict;
+struct Sym;
+struct Builtin;
+struct HeapObj;
+struct Interp;
+
+// Common header of every counted heap object.
+struct HeapObj {
+    uint32_t rc = 1;
+};
+
+// Objects with behaviour (files, host handles, lazy sources) are polymorphic.
+struct Object : HeapObj {
+    virtual ~Object() = default;
+    virtual const char* kind() const = 0;
+};
+
+class Value {
+public:
+    Tag tag = T_NIL;
+    union {
+        int64_t i;
+        double f;
+        uint64_t set;
+        Cell* list;
+        Str* str;
+        Dict* dict;
+        Object* obj;
+        HeapObj* heap;
+        Sym* sym;
+        const Builtin* bi;
+    } u;
+
+    Value() { u.i = 0; }
+    ~Value() { release(); }
+    Value(const Value& o) : tag(o.tag), u(o.u) { retain(); }
+    Value(Value&& o) noexcept : tag(o.tag), u(o.u) { o.tag = T_NIL; }
+    Value& operator=(const Value& o) {
+        if (this != &o) { o.retain(); release(); tag = o.tag; u = o.u; }
+        return *this;
+    }
+    Value& operator=(Value&& o) noexcept {
+        if (this != &o) { release(); tag = o.tag; u = o.u; o.tag = T_NIL; }
+        return *this;
+    }
+
+    static Value nil() { return Value(); }
+    static Value boolean(bool b) { Value v; v.tag = T_BOOL; v.u.i = b; return v; }
+    static Value chr(int c) { Value v; v.tag = T_CHAR; v.u.i = c & 0xff; return v; }
+    static Value integer(int64_t n) { Value v; v.tag = T_INT; v.u.i = n; return v; }
+    static Value flt(double d) { Value v; v.tag = T_FLOAT; v.u.f = d; return v; }
+    static Value setv(uint64_t s) { Value v; v.tag = T_SET; v.u.set = s; return v; }
+    static Value usrdef(Sym* s) { Value v; v.tag = T_USRDEF; v.u.sym = s; return v; }
+    static Value builtin(const Builtin* b) { Value v; v.tag = T_BUILTIN; v.u.bi = b; return v; }
+    // Adopt an owned reference (the caller's count passes to the Value).
+    static Value adopt_list(Cell* c) { Value v; v.tag = T_LIST; v.u.list = c; return v; }
+    static Value adopt_str(Str* s) { Value v; v.tag = T_STRING; v.u.str = s; return v; }
+    static Value adopt_dict(Dict* d) { Value v; v.tag = T_DICT; v.u.dict = d; return v; }
+    static Value adopt_obj(Tag t, Object* o) { Value v; v.tag = t; v.u.obj = o; return v; }
+    static Value empty_list() { return adopt_list(nullptr); }
+
+    bool is_heap() const { return tag >= FIRST_HEAP; }
+    bool is_list() const { return tag == T_LIST; }
+    bool is_number() const { return tag == T_INT || tag == T_FLOAT; }
+    // Joy1's numeric family: integers and chars (and booleans in some words).
+    bool is_intlike() const { return tag == T_INT || tag == T_CHAR; }
+    double as_double() const { return tag == T_FLOAT ? u.f : double(u.i); }
+
+    // Give up ownership without releasing (for building structures in place).
+    HeapObj* steal() { HeapObj* h = u.heap; tag = T_NIL; return h; }
+
+    void retain() const {
+        if (tag >= FIRST_HEAP && u.heap) ++u.heap->rc;
+    }
+    void release() {
+        if (tag >= FIRST_HEAP && u.heap && --u.heap->rc == 0) destroy(tag, u.heap);
+        tag = T_NIL;
+    }
+    static void destroy(Tag t, HeapObj* h);
+};
+static_assert(sizeof(Value) == 16, "Value must stay 16 bytes");
+
+// A lazy source fills stub cells on demand. force() must set the stub's head
+// and tail (tail may itself be a new stub) and must not throw after it has
+// modified the stub.
+struct LazySource : Object {
+    const char* kind() const override { return "lazy source"; }
+    virtual void force(Cell* stub, int64_t node) = 0;
+};
+
+struct Cell : HeapObj {
+    uint32_t stub;   // nonzero: head holds the node id (T_INT), tail is a LazySource*
+    Value head_;
+    Cell* tail_;
+};
+static_assert(sizeof(Cell) == 32, "Cell must stay 32 bytes");
+
+void force_stub(Cell* c);
+inline const Value& head(Cell* c) {
+    if (__builtin_expect(c->stub, 0)) force_stub(c);
+    return c->head_;
+}
+inline Cell* tail(Cell* c) {
+    if (__builtin_expect(c->stub, 0)) force_stub(c);
+    return c->tail_;
+}
+
+struct Str : HeapObj {
+    uint32_t len;
+    char data[1];  // len bytes + NUL
+    std::string_view view() const { return {data, len}; }
+};
+
+// Per-thread allocation pool and memory accounting. `limit` is the budget in
+// bytes for the run in progress; allocation beyond it throws a Joy error.
+struct Pool {
+    Cell* free_list = nullptr;
+    size_t bytes = 0;        // live bytes in cells, strings, dicts, objects
+    size_t limit = SIZE_MAX;
+    size_t cells_reserved = 0;
+    [[noreturn]] void over_limit();
+};
+extern thread_local Pool tl_pool __attribute__((tls_model("initial-exec")));
+
+Cell* refill_pool();
+inline Cell* alloc_cell() {
+    Pool& p = tl_pool;
+    Cell* c = p.free_list;
+    if (__builtin_expect(!c, 0)) c = refill_pool();
+    p.free_list = c->tail_;
+    p.bytes += sizeof(Cell);
+    if (__builtin_expect(p.bytes > p.limit, 0)) {
+        c->tail_ = p.free_list;
+        p.free_list = c;
+        p.bytes -= sizeof(Cell);
+        p.over_limit();
+    }
+    c->rc = 1;
+    c->stub = 0;
+    return c;
+}
+// Account bytes outside the cell pool (strings, dict tables, host objects).
+inline void account(size_t n) {
+    Pool& p = tl_pool;
+    p.bytes += n;
+    if (__builtin_expect(p.bytes > p.limit, 0)) { p.bytes -= n; p.over_limit(); }
+}
+inline void unaccount(size_t n) { tl_pool.bytes -= n; }
+
+// cons: a new cell owning `h` and one reference to `t` (transferred).
+inline Cell* cons_cell(Value h, Cell* t) {
+    Cell* c = alloc_cell();
+    new (&c->head_) Value(std::move(h));
+    c->tail_ = t;
+    return c;
+}
+inline Value cons(Value h, Value t) {  // t must be a list
+    Cell* tc = static_cast<Cell*>(t.steal());
+    return Value::adopt_list(cons_cell(std::move(h), tc));
+}
+inline Cell* retain_cell(Cell* c) { if (c) ++c->rc; return c; }
+
+// Strings
+Value make_string(std::string_view s);
+Str* alloc_str(size_t len);  // uninitialised contents, NUL-terminated
+
+// Builds a list front to back in O(1) per element.
+class ListBuilder {
+public:
+    void push(Value v) {
+        Cell* c = cons_cell(std::move(v), nullptr);
+        if (last_) last_->tail_ = c; else head_ = Value::adopt_list(c);
+        last_ = c;
+    }
+    // Append a shared tail (the builder takes one reference).
+    void append_tail(Cell* t) {
+        if (last_) last_->tail_ = retain_cell(t);
+        else head_ = Value::adopt_list(retain_cell(t));
+    }
+    bool empty() const { return last_ == nullptr; }
+    Value take() { last_ = nullptr; return std::move(head_); }
+private:
+    Value head_ = Value::empty_list();
+    Cell* last_ = nullptr;
+};
+
+size_t list_length(Cell* c);
+
+// Structural helpers.
+bool values_equal(const Value& a, const Value& b);  // Joy1 `equal`, iterative
+
+}  // namespace joy
