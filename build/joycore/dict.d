@@ -1,3 +1,0 @@
-build/joycore/dict.o: joycore/dict.cpp joycore/dict.h joycore/value.h
-joycore/dict.h:
-joycore/value.h:

@@ -1,5 +1,0 @@
-build/joycore/value.o: joycore/value.cpp joycore/value.h joycore/dict.h \
- joycore/interp.h
-joycore/value.h:
-joycore/dict.h:
-joycore/interp.h:
