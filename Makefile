@@ -50,7 +50,7 @@ test: all build/unit_tests
 	@$(PYTHON) scripts/run_tests.py
 
 bench: all
-	@bash scripts/bench/run.sh
+	@$(PYTHON) scripts/bench/run.py
 
 clean:
 	rm -rf build

@@ -180,9 +180,9 @@ void Interp::periodic_check() {
     if (limits.steps && steps >= limits.steps)
         error("step limit exceeded (" + std::to_string(limits.steps) + " steps)");
     if (limits.memory) {
-        size_t used = tl_pool.bytes + stk.capacity() * sizeof(Value) + fr.capacity() * sizeof(Frame) +
-                      spill_stack.capacity() * sizeof(Value);
-        if (used > mem_base_ + limits.memory) error("memory limit exceeded");
+        int64_t used = tl_pool.bytes + int64_t(stk.capacity() * sizeof(Value) + fr.capacity() * sizeof(Frame) +
+                                               spill_stack.capacity() * sizeof(Value));
+        if (used > mem_base_ + int64_t(limits.memory)) error("memory limit exceeded");
     }
     next_check_ = steps + CHECK_INTERVAL;
     if (limits.steps && next_check_ > limits.steps) next_check_ = limits.steps;
@@ -216,13 +216,13 @@ void Interp::reset_after_error() {
 void Interp::run(const Value& program) {
     if (program.tag != T_LIST) error("program must be a list");
     size_t base = fr.size();
-    size_t saved_limit = tl_pool.limit;
+    int64_t saved_limit = tl_pool.limit;
     bool outermost = base == 0;
     if (outermost) {
         steps = 0;
         mem_base_ = tl_pool.bytes;
         next_check_ = 0;
-        tl_pool.limit = limits.memory ? tl_pool.bytes + limits.memory : SIZE_MAX;
+        tl_pool.limit = limits.memory ? tl_pool.bytes + int64_t(limits.memory) : INT64_MAX;
     }
     call(program);
     try {

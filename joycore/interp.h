@@ -43,6 +43,12 @@ struct JoyError : std::runtime_error {
 struct JoyQuit {
     int status;
 };
+// abort: ends the statement in progress without a message (Joy1 goes back
+// to its main loop and keeps the stack); a host with no such loop reports
+// it as the error "abort".
+struct JoyAbort : JoyError {
+    JoyAbort() : JoyError("abort") {}
+};
 
 struct Builtin {
     const char* name;
@@ -206,7 +212,7 @@ private:
     void loop(size_t base);
     void periodic_check();
     uint64_t next_check_ = 0;
-    size_t mem_base_ = 0;
+    int64_t mem_base_ = 0;
     std::unordered_map<std::string, Sym*> symtab_;
     std::deque<Sym> syms_;
     std::unordered_map<std::string_view, const Builtin*> builtins_;
@@ -232,5 +238,11 @@ BuiltinTable numeric_builtins();
 const char* type_name(Tag t);
 int joy_typeof(const Value& v);
 bool is_aggregate(const Value& v);
+// Joy1's ordering (its Compare): numbers across bool/char/int/float, strings,
+// symbols and builtins by name, sets, files and handles by value/identity.
+// Returns -1, 0, 1, or UNORDERED for a NaN; `comparable` is set false (and 0
+// returned) for values Joy1 cannot compare, such as lists.
+constexpr int UNORDERED = 2;
+int compare_values(const Value& a, const Value& b, bool& comparable);
 
 }  // namespace joy

@@ -8,36 +8,48 @@
 #include <vector>
 
 #include "dict.h"
+#include "file.h"
 #include "interp.h"
 
 namespace joy {
 
+// Joy1 prints %g and makes sure a float never looks like an integer:
+// 1.0 -> "1.0", 1e+20 -> "1.0e+20"; inf and nan stay as they are.
 void print_float(std::string& out, double d) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%g", d);
-    out += buf;
+    std::string s = buf;
+    if (std::isfinite(d) && s.find('.') == std::string::npos) {
+        size_t e = s.find('e');
+        if (e == std::string::npos) s += ".0";
+        else s.insert(e, ".0");
+    }
+    out += s;
+}
+
+// Control characters 8..13 get their letter escapes, others \ddd (decimal,
+// as the reader reads them). Unlike Joy1 a backslash is escaped too, so
+// that every printed string reads back as the same string.
+static void print_escaped_byte(std::string& out, unsigned char c) {
+    static const char letters[] = "btnvfr";
+    if (c >= 8 && c <= 13) {
+        out += '\\';
+        out += letters[c - 8];
+    } else if (c < 32 || c == 127) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\%03d", c);
+        out += buf;
+    } else {
+        out += char(c);
+    }
 }
 
 void print_string_literal(std::string& out, std::string_view s) {
     out += '"';
     for (unsigned char c : s) {
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\t': out += "\\t"; break;
-        case '\r': out += "\\r"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
-        default:
-            if (c < 32 || c == 127) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\%03d", c);
-                out += buf;
-            } else {
-                out += char(c);
-            }
-        }
+        if (c == '"') out += "\\\"";
+        else if (c == '\\') out += "\\\\";
+        else print_escaped_byte(out, c);
     }
     out += '"';
 }
@@ -52,24 +64,12 @@ bool is_plain_key(std::string_view k) {
 }
 
 namespace {
+// Chars as Joy1 writes them: 'a, '\n, and space or other control
+// characters as '\ddd.
 void print_char(std::string& out, int c) {
     out += '\'';
-    switch (c) {
-    case '\n': out += "\\n"; break;
-    case '\t': out += "\\t"; break;
-    case '\r': out += "\\r"; break;
-    case '\b': out += "\\b"; break;
-    case '\f': out += "\\f"; break;
-    case '\\': out += "\\\\"; break;
-    default:
-        if (c < 32 || c >= 127) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\%03d", c);
-            out += buf;
-        } else {
-            out += char(c);
-        }
-    }
+    if (c == ' ') out += "\\032";
+    else print_escaped_byte(out, (unsigned char)c);
 }
 
 void print_set(std::string& out, uint64_t s) {
@@ -107,7 +107,7 @@ static void print_scalar(std::string& out, const Value& v) {
     case T_STRING: print_string_literal(out, v.u.str->view()); break;
     case T_USRDEF: out += v.u.sym->name; break;
     case T_BUILTIN: out += v.u.bi->name; break;
-    case T_FILE: std::snprintf(buf, sizeof buf, "file:%p", static_cast<void*>(v.u.obj)); out += buf; break;
+    case T_FILE: print_file(out, *static_cast<const FileObj*>(v.u.obj)); break;
     case T_HANDLE: out += v.u.obj->kind(); break;
     default: break;
     }

@@ -228,6 +228,7 @@ Value Parser::resolve(const std::string& name) {
     }
     if (name == "true") return Value::boolean(true);
     if (name == "false") return Value::boolean(false);
+    if (name == "nil") return Value::nil();
     Sym* s = I_.intern(name);
     if (s->builtin && !s->defined) return Value::builtin(s->builtin);
     return Value::usrdef(s);
@@ -448,6 +449,10 @@ void Parser::parse_module(std::vector<std::pair<Sym*, Value>>& out) {
 }
 
 void Parser::recover() {
+    if (have_peek_ && peeked_.kind == T_PERIOD) {  // the error was at a '.': go on after it
+        have_peek_ = false;
+        return;
+    }
     have_peek_ = false;
     // Skip to just after the next '.' outside strings and comments.
     while (pos_ < src_.size()) {
@@ -566,6 +571,8 @@ void run_text(Interp& I, std::string text, bool stop_on_error) {
             Item item = p.next();
             if (item.kind == Item::END) break;
             execute_item(I, item);
+        } catch (JoyAbort&) {
+            if (stop_on_error) throw;
         } catch (JoyError& e) {
             I.host->flush_out();
             I.host->write_err(std::string(e.what()) + "\n");

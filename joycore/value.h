@@ -156,10 +156,13 @@ struct Str : HeapObj {
 
 // Per-thread allocation pool and memory accounting. `limit` is the budget in
 // bytes for the run in progress; allocation beyond it throws a Joy error.
+// Counts are signed: a value made on one thread may be freed on another
+// (a connection used from several threads), so one thread's net count can
+// go below zero.
 struct Pool {
     Cell* free_list = nullptr;
-    size_t bytes = 0;        // live bytes in cells, strings, dicts, objects
-    size_t limit = SIZE_MAX;
+    int64_t bytes = 0;       // live bytes in cells, strings, dicts, objects
+    int64_t limit = INT64_MAX;
     size_t cells_reserved = 0;
     [[noreturn]] void over_limit();
 };
@@ -185,10 +188,10 @@ inline Cell* alloc_cell() {
 // Account bytes outside the cell pool (strings, dict tables, host objects).
 inline void account(size_t n) {
     Pool& p = tl_pool;
-    p.bytes += n;
-    if (__builtin_expect(p.bytes > p.limit, 0)) { p.bytes -= n; p.over_limit(); }
+    p.bytes += int64_t(n);
+    if (__builtin_expect(p.bytes > p.limit, 0)) { p.bytes -= int64_t(n); p.over_limit(); }
 }
-inline void unaccount(size_t n) { tl_pool.bytes -= n; }
+inline void unaccount(size_t n) { tl_pool.bytes -= int64_t(n); }
 
 // cons: a new cell owning `h` and one reference to `t` (transferred).
 inline Cell* cons_cell(Value h, Cell* t) {

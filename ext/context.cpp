@@ -1,0 +1,158 @@
+// context.cpp - per-connection interpreter, program cache and the run of
+// one call (see context.h).
+#include "context.h"
+
+#include <new>
+
+#include "../joycore/printer.h"
+#include "sqlvalue.h"
+SQLITE_EXTENSION_INIT3
+
+namespace joyext {
+
+namespace {
+// The cache keeps at most this many programs and this much program text.
+constexpr size_t CACHE_PROGRAMS = 256;
+constexpr size_t CACHE_TEXT_BYTES = 8u << 20;
+// Above these sizes the stack and frame vectors are given back after a call,
+// so one deep call does not keep its memory for the life of the connection.
+constexpr size_t KEEP_STACK = 1u << 16;
+constexpr size_t KEEP_FRAMES = 1u << 12;
+}  // namespace
+
+void CaptureHost::write_out(std::string_view s) {
+    if (!keep) return;
+    if (captured.size() + s.size() > max_bytes)
+        throw joy::JoyError("run time error: output exceeds SQLite's maximum text length (" +
+                            std::to_string(max_bytes) + " bytes)");
+    captured.append(s);
+}
+
+JoyConnection::~JoyConnection() {
+    cache_.clear();
+    lru_.clear();
+    undo_.clear();
+    interp_.reset();
+}
+
+void JoyConnection::release(void* self) {
+    auto* c = static_cast<JoyConnection*>(self);
+    if (--c->refs_ == 0) delete c;
+}
+
+joy::Interp& JoyConnection::interp() {
+    if (!interp_) {
+        interp_ = std::make_unique<joy::Interp>(&host_);
+        interp_->autoput = 1;
+    }
+    return *interp_;
+}
+
+std::shared_ptr<const Program> JoyConnection::compile(std::string_view text) {
+    auto hit = cache_.find(text);
+    if (hit != cache_.end()) {
+        lru_.splice(lru_.end(), lru_, hit->second);
+        return hit->second->second;
+    }
+    auto prog = std::make_shared<Program>();
+    joy::Parser parser(interp(), std::string(text));
+    for (;;) {
+        joy::Item item = parser.next();
+        if (item.kind == joy::Item::END) break;
+        prog->items.push_back(std::move(item));
+    }
+    if (text.size() <= CACHE_TEXT_BYTES / 4) {
+        size_t text_bytes = text.size();
+        for (auto& entry : lru_) text_bytes += entry.first.size();
+        while (!lru_.empty() && (lru_.size() >= CACHE_PROGRAMS || text_bytes > CACHE_TEXT_BYTES)) {
+            text_bytes -= lru_.front().first.size();
+            cache_.erase(lru_.front().first);
+            lru_.pop_front();
+        }
+        lru_.emplace_back(std::string(text), prog);
+        auto last = std::prev(lru_.end());
+        cache_.emplace(last->first, last);
+    }
+    return prog;
+}
+
+void JoyConnection::apply_definitions(const joy::Item& item, bool remember) {
+    for (auto& [sym, body] : item.defs) {
+        if (remember) undo_.push_back({sym, sym->body, sym->defined});
+        interp_->define(sym, body);
+    }
+}
+
+void JoyConnection::run(std::string_view text, sqlite3_value** argv, int argc, Mode mode) {
+    joy::Interp& I = interp();
+    host_.keep = mode == Mode::RUN;
+    host_.captured.clear();
+    host_.max_bytes = size_t(sqlite3_limit(db_, SQLITE_LIMIT_LENGTH, -1));
+    I.caps = mode == Mode::PURE ? 0u
+                                : uint32_t(joy::CAP_OUTPUT | joy::CAP_NONDET | joy::CAP_STORE) |
+                                      (files_enabled ? uint32_t(joy::CAP_FILES) : 0u);
+    I.input = nullptr;  // `get` has no source text to read from inside SQL
+    I.set_limits(limits);
+    std::shared_ptr<const Program> prog = compile(text);
+    for (int k = 0; k < argc; ++k) I.push(from_sql(argv[k]));
+    for (const joy::Item& item : prog->items) {
+        if (item.kind == joy::Item::DEFINITIONS) {
+            apply_definitions(item, mode == Mode::PURE);
+            continue;
+        }
+        if (item.kind != joy::Item::STATEMENT) continue;
+        I.run(item.terms);
+        if (mode == Mode::RUN && item.ended_with_period && I.autoput && !I.stk.empty()) {
+            std::string line;
+            joy::print_value(line, I.stk.back());
+            line += '\n';
+            I.stk.pop_back();
+            I.out(line);
+        }
+    }
+}
+
+void JoyConnection::finish() {
+    joy::Interp& I = interp();
+    I.stk.clear();
+    I.spill_stack.clear();
+    I.guard = 0;
+    if (I.stk.capacity() > KEEP_STACK) I.stk.shrink_to_fit();
+    if (I.fr.capacity() > KEEP_FRAMES) I.fr.shrink_to_fit();
+    while (!undo_.empty()) {  // newest first, so a word defined twice gets its original back
+        Saved& s = undo_.back();
+        s.sym->body = std::move(s.body);
+        s.sym->defined = s.defined;
+        undo_.pop_back();
+    }
+    host_.captured.clear();
+    host_.keep = false;
+    busy_ = false;
+}
+
+void Call::run(std::string_view text, sqlite3_value** argv, int argc, Mode mode) {
+    if (c_.busy_)
+        throw joy::JoyError("run time error: a Joy SQL function cannot be called while Joy is running "
+                            "on the same connection");
+    c_.busy_ = true;
+    started_ = true;
+    c_.run(text, argv, argc, mode);
+}
+
+std::string current_error_message() {
+    try {
+        throw;
+    } catch (const joy::JoyError& e) {
+        return std::string("joy: ") + e.what();
+    } catch (const joy::JoyQuit& q) {
+        return "joy: the program ended with quit or abort (status " + std::to_string(q.status) + ")";
+    } catch (const std::bad_alloc&) {
+        return "joy: out of memory";
+    } catch (const std::exception& e) {
+        return std::string("joy: ") + e.what();
+    } catch (...) {
+        return "joy: unknown error";
+    }
+}
+
+}  // namespace joyext

@@ -1,0 +1,113 @@
+// context.h - the per-connection state of the Joy SQLite extension.
+//
+// Every SQL function and virtual-table module of the extension gets the
+// same JoyConnection as its user-data pointer, one per database connection,
+// so nothing is shared between connections and two connections can run Joy
+// on two threads at once. The connection's interpreter is created on first
+// use; definitions made by one call (`SELECT joy_eval('DEFINE sq == dup *.')`)
+// are seen by later calls on that connection. It is freed when the last
+// function or module holding it is dropped, i.e. when the connection closes.
+//
+// A call runs a program in one of the modes below. The program text is
+// compiled once (a bounded cache keyed by the text) and the compiled items
+// are run again on later calls; definitions in it are re-applied each time.
+// The data stack is empty between calls.
+#pragma once
+#include <sqlite3ext.h>
+
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "../joycore/interp.h"
+#include "../joycore/reader.h"
+
+namespace joyext {
+
+enum class Mode {
+    EVAL,   // joy_eval, joy_json, joy_stack: output discarded
+    PURE,   // joy, joy_each: no effects at all; definitions are undone after the call
+    RUN,    // joy_run: output (and Joy1's autoput) captured as the result
+};
+
+// Output of a call stays in the extension: kept for joy_run, dropped
+// otherwise, never written to the host process's stdout or stderr.
+struct CaptureHost : joy::Host {
+    std::string captured;
+    bool keep = false;
+    size_t max_bytes = 1000000000;  // SQLite's default maximum length of a TEXT value
+    void write_out(std::string_view s) override;
+    void write_err(std::string_view) override {}
+};
+
+// A compiled program: its items in order, ready to run again.
+struct Program {
+    std::vector<joy::Item> items;
+};
+
+class JoyConnection {
+public:
+    explicit JoyConnection(sqlite3* db) : db_(db) {}
+    ~JoyConnection();
+    JoyConnection(const JoyConnection&) = delete;
+    JoyConnection& operator=(const JoyConnection&) = delete;
+
+    // Every registration holds one reference; the last release deletes.
+    void retain() { ++refs_; }
+    static void release(void* self);
+
+    joy::Interp& interp();
+    // Clear the stack and captured output, undo a pure call's definitions.
+    void finish();
+    std::string take_output() { return std::move(host_.captured); }
+
+    joy::Limits limits{100000000, 512ull << 20, 1000000};
+    bool files_enabled = false;
+    sqlite3* db() const { return db_; }
+
+private:
+    friend class Call;
+    void run(std::string_view text, sqlite3_value** argv, int argc, Mode mode);
+    std::shared_ptr<const Program> compile(std::string_view text);
+    void apply_definitions(const joy::Item& item, bool remember);
+
+    sqlite3* db_;
+    int refs_ = 0;
+    bool busy_ = false;
+    CaptureHost host_;
+    std::unique_ptr<joy::Interp> interp_;
+    // Least recently used first.
+    std::list<std::pair<std::string, std::shared_ptr<const Program>>> lru_;
+    std::unordered_map<std::string_view, decltype(lru_)::iterator> cache_;
+    // Definitions a pure call replaced: symbol, previous body, was defined.
+    struct Saved { joy::Sym* sym; joy::Value body; bool defined; };
+    std::vector<Saved> undo_;
+};
+
+// One call of a program. run() pushes the SQL arguments (argv[0] deepest,
+// converted as sqlvalue.h says) and runs
+// `text`, leaving the results on the interpreter's stack for the caller to
+// read; the destructor clears them, however the call ended. run() throws
+// joy::JoyError / joy::JoyQuit.
+class Call {
+public:
+    explicit Call(JoyConnection& c) : c_(c) {}
+    ~Call() { if (started_) c_.finish(); }
+    Call(const Call&) = delete;
+    Call& operator=(const Call&) = delete;
+    void run(std::string_view text, sqlite3_value** argv, int argc, Mode mode);
+    joy::Interp& interp() { return c_.interp(); }
+private:
+    JoyConnection& c_;
+    bool started_ = false;
+};
+
+// "joy: <what went wrong>" for the exception being handled (call inside a
+// catch block). Also true for bad_alloc and other std exceptions.
+std::string current_error_message();
+
+}  // namespace joyext

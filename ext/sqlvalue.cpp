@@ -1,0 +1,71 @@
+// sqlvalue.cpp - SQL values to Joy values and back (see sqlvalue.h).
+#include "sqlvalue.h"
+
+#include "../joycore/json.h"
+#include "../joycore/printer.h"
+#include "context.h"
+SQLITE_EXTENSION_INIT3
+
+namespace joyext {
+
+joy::Value from_sql(sqlite3_value* v) {
+    switch (sqlite3_value_type(v)) {
+    case SQLITE_INTEGER:
+        return joy::Value::integer(sqlite3_value_int64(v));
+    case SQLITE_FLOAT:
+        return joy::Value::flt(sqlite3_value_double(v));
+    case SQLITE_TEXT: {
+        const char* text = reinterpret_cast<const char*>(sqlite3_value_text(v));
+        std::string_view s(text ? text : "", size_t(sqlite3_value_bytes(v)));
+        if (sqlite3_value_subtype(v) == JSON_SUBTYPE) return joy::json_parse(s);
+        return joy::make_string(s);
+    }
+    case SQLITE_BLOB: {
+        const char* bytes = static_cast<const char*>(sqlite3_value_blob(v));
+        return joy::make_string(std::string_view(bytes ? bytes : "", size_t(sqlite3_value_bytes(v))));
+    }
+    default:
+        return joy::Value::nil();
+    }
+}
+
+void result_value(sqlite3_context* ctx, const joy::Value& v) {
+    switch (v.tag) {
+    case joy::T_NIL:
+        sqlite3_result_null(ctx);
+        return;
+    case joy::T_BOOL:
+    case joy::T_INT:
+        sqlite3_result_int64(ctx, v.u.i);
+        return;
+    case joy::T_FLOAT:
+        sqlite3_result_double(ctx, v.u.f);
+        return;
+    case joy::T_CHAR: {
+        char c = char(v.u.i);
+        sqlite3_result_text(ctx, &c, 1, SQLITE_TRANSIENT);
+        return;
+    }
+    case joy::T_STRING:
+        sqlite3_result_text64(ctx, v.u.str->data, v.u.str->len, SQLITE_TRANSIENT, SQLITE_UTF8);
+        return;
+    default: {
+        std::string s = joy::to_joy(v);
+        sqlite3_result_text64(ctx, s.data(), s.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+        return;
+    }
+    }
+}
+
+void result_json(sqlite3_context* ctx, const joy::Value& v) {
+    std::string s = joy::json_write(v);
+    sqlite3_result_text64(ctx, s.data(), s.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+    sqlite3_result_subtype(ctx, JSON_SUBTYPE);
+}
+
+void result_current_error(sqlite3_context* ctx) {
+    std::string msg = current_error_message();
+    sqlite3_result_error(ctx, msg.c_str(), int(msg.size()));
+}
+
+}  // namespace joyext

@@ -1,0 +1,36 @@
+// sqlvalue.h - how values cross between SQL and Joy.
+//
+//   SQL -> Joy: INTEGER -> integer, REAL -> float, TEXT -> string,
+//   NULL -> nil, BLOB -> string of its bytes (Joy strings are byte strings),
+//   TEXT with SQLite's JSON subtype (json(), json_array(), ->) -> the JSON
+//   value (object -> dict, array -> list, ...), see joycore/json.h.
+//
+//   Joy -> SQL (joy_eval, joy, table columns): integer -> INTEGER,
+//   float -> REAL, string -> TEXT, nil -> NULL, boolean -> INTEGER 1/0,
+//   char -> 1-character TEXT; lists, sets, dicts, quotations and every
+//   other value -> TEXT in Joy notation.
+//
+//   Joy -> JSON (joy_json, the json column of joy_stack): JSON text carrying
+//   the JSON subtype, so json_extract() and ->> see structure. Values JSON
+//   cannot say (sets, symbols, files) are an error.
+#pragma once
+#include <sqlite3ext.h>
+
+#include <string>
+
+#include "../joycore/value.h"
+
+namespace joyext {
+
+// The subtype SQLite's JSON functions give their results ('J').
+constexpr unsigned JSON_SUBTYPE = 74;
+
+// Throws joy::JoyError for JSON-subtype text that is not valid JSON.
+joy::Value from_sql(sqlite3_value* v);
+void result_value(sqlite3_context* ctx, const joy::Value& v);
+// Throws joy::JoyError for values JSON cannot represent.
+void result_json(sqlite3_context* ctx, const joy::Value& v);
+// Report the exception being handled as the SQL error of ctx.
+void result_current_error(sqlite3_context* ctx);
+
+}  // namespace joyext
