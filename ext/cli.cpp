@@ -79,6 +79,7 @@ int repl(joy::Interp& I) {
                 prompt = "joy> ";
                 if (item.kind == joy::Item::END) break;
                 joy::execute_item(I, item);
+            } catch (joy::JoyAbort&) {  // abort ends the statement quietly
             } catch (joy::JoyError& e) {
                 std::fflush(stdout);
                 std::fprintf(stderr, "%s\n", e.what());

@@ -5,7 +5,6 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <limits>
 #include <vector>
 
@@ -363,7 +362,10 @@ void write_float(std::string& out, double d) {
     std::string digits;
     for (char c : mantissa)
         if (c != '.') digits += c;
-    int exp = std::atoi(sci.data() + e + 1);
+    int exp = 0;
+    const char* exp_text = sci.data() + e + 1;
+    if (*exp_text == '+') ++exp_text;  // from_chars takes '-' but not '+'
+    std::from_chars(exp_text, sci.data() + sci.size(), exp);
     if (exp >= -4 && exp < 16) {
         if (exp < 0) {
             out += "0.";

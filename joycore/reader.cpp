@@ -531,9 +531,12 @@ Item Parser::next() {
 }
 
 Value Parser::read_factor() {
-    Token t = take();
-    if (t.kind == T_EOF) throw JoyError("run time error: end of input reached by get");
-    return parse_factor(t);
+    try {
+        Token t = take();
+        if (t.kind != T_EOF) return parse_factor(t);
+    } catch (Incomplete&) {
+    }
+    throw JoyError("run time error: end of input reached by get");
 }
 
 void Parser::feed(std::string_view more) {
@@ -552,13 +555,21 @@ void execute_item(Interp& I, Item& item) {
     }
     if (item.kind != Item::STATEMENT) return;
     I.run(item.terms);
-    if (item.ended_with_period && I.autoput && !I.stk.empty()) {
-        std::string s;
+    if (!item.ended_with_period || I.stk.empty()) return;
+    std::string s;
+    if (I.autoput == 1) {  // print and pop the top
         print_value(s, I.stk.back());
-        s += '\n';
         I.stk.pop_back();
-        I.out(s);
+    } else if (I.autoput == 2) {  // print the whole stack, top first
+        for (size_t k = I.stk.size(); k-- > 0;) {
+            print_value(s, I.stk[k]);
+            if (k) s += ' ';
+        }
+    } else {
+        return;
     }
+    s += '\n';
+    I.out(s);
 }
 
 void run_text(Interp& I, std::string text, bool stop_on_error) {
