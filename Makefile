@@ -6,7 +6,7 @@
 
 CXX      ?= g++
 CXXFLAGS ?= -O2 -g
-CXXFLAGS += -std=c++17 -Wall -Wextra -Wno-unused-parameter -fPIC
+CXXFLAGS += -std=c++17 -Wall -Wextra -Wno-unused-parameter -fPIC -Ibuild/gen
 LDLIBS_CLI = -lsqlite3 -ledit
 PYTHON   ?= /usr/bin/python3
 
@@ -16,6 +16,9 @@ CORE_SRC = $(wildcard joycore/*.cpp)
 CORE_OBJ = $(CORE_SRC:%.cpp=build/%.o)
 EXT_SRC  = $(filter-out ext/cli.cpp,$(wildcard ext/*.cpp))
 EXT_OBJ  = $(EXT_SRC:%.cpp=build/%.o)
+# The CLI and the unit tests link SQLite directly: the same ext sources,
+# compiled with SQLITE_CORE so that sqlite3ext.h calls the library itself.
+CORE_EXT_OBJ = $(EXT_SRC:%.cpp=build/core/%.o)
 UNIT_SRC = $(wildcard tests/unit/*.cpp)
 UNIT_OBJ = $(UNIT_SRC:%.cpp=build/%.o)
 
@@ -33,17 +36,25 @@ build/.deps:
 	  else echo "missing packages (install as root):$$missing"; exit 1; fi; \
 	fi; touch $@
 
-build/%.o: %.cpp | build/.deps
+build/gen/schema_sql.inc: sql/schema.sql
+	@mkdir -p build/gen
+	{ printf 'R"JOYSQL('; cat $<; printf ')JOYSQL"\n'; } > $@
+
+build/core/%.o: %.cpp | build/.deps build/gen/schema_sql.inc
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -DSQLITE_CORE -MMD -MP -c $< -o $@
+
+build/%.o: %.cpp | build/.deps build/gen/schema_sql.inc
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -MMD -MP -c $< -o $@
 
 build/joy.so: $(CORE_OBJ) $(EXT_OBJ)
-	$(CXX) $(CXXFLAGS) -shared -o $@ $^ -lsqlite3
+	$(CXX) $(CXXFLAGS) -shared -o $@ $^
 
-build/joy: $(CORE_OBJ) $(EXT_OBJ) build/ext/cli.o
+build/joy: $(CORE_OBJ) $(CORE_EXT_OBJ) build/core/ext/cli.o
 	$(CXX) $(CXXFLAGS) -o $@ $^ $(LDLIBS_CLI)
 
-build/unit_tests: $(CORE_OBJ) $(EXT_OBJ) $(UNIT_OBJ)
+build/unit_tests: $(CORE_OBJ) $(CORE_EXT_OBJ) $(UNIT_OBJ)
 	$(CXX) $(CXXFLAGS) -o $@ $^ $(LDLIBS_CLI)
 
 test: all build/unit_tests
@@ -56,4 +67,4 @@ clean:
 	rm -rf build
 
 .PHONY: all deps test bench clean
--include $(CORE_OBJ:.o=.d) $(EXT_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) build/ext/cli.d
+-include $(CORE_OBJ:.o=.d) $(EXT_OBJ:.o=.d) $(CORE_EXT_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) build/core/ext/cli.d

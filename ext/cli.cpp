@@ -22,14 +22,77 @@
 #include <vector>
 
 #include <editline/readline.h>
+#include <sqlite3.h>
 
 #include "../joycore/interp.h"
 #include "../joycore/reader.h"
+#include "store_host.h"
 
 namespace {
 
-struct CliHost : joy::Host {
+// The CLI's world is a database file (or an in-memory database); each
+// top-level statement is a transaction of its own unless a db-begin is open.
+struct CliHost : joyext::StoreHost {
     std::vector<std::string> args;
+    joy::Interp* interp = nullptr;
+    sqlite3* db = nullptr;
+
+    ~CliHost() override { close_db(); }
+
+    void open_db(const std::string& path) {
+        sqlite3* handle = nullptr;
+        int rc = sqlite3_open_v2(path.c_str(), &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI,
+                                 nullptr);
+        if (rc != SQLITE_OK) {
+            std::string msg = handle ? sqlite3_errmsg(handle) : "out of memory";
+            sqlite3_close(handle);
+            throw joy::JoyError("run time error: cannot open database " + path + ": " + msg);
+        }
+        sqlite3_busy_timeout(handle, 5000);
+        if (path != ":memory:") sqlite3_exec(handle, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+        close_db();
+        db = handle;
+        set_store(std::make_unique<joyext::SqliteStore>(db), interp);
+        if (interp) sync(*interp);
+    }
+    void close_db() {
+        if (!db) return;
+        if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+        store_.reset();
+        sqlite3_close_v2(db);
+        db = nullptr;
+    }
+    void open_world(joy::Interp& I, std::string_view path) override {
+        end_statement(true);
+        open_db(std::string(path));
+        begin_statement(I);
+    }
+    void close_world(joy::Interp& I) override {
+        end_statement(true);
+        open_db(":memory:");
+        begin_statement(I);
+    }
+    void begin_statement(joy::Interp& I) {
+        sync(I);
+        if (db && sqlite3_get_autocommit(db)) sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
+    }
+    void end_statement(bool ok) {
+        if (!db || sqlite3_get_autocommit(db)) return;
+        if (store_ && store_->savepoint_depth() > 0) return;  // inside db-begin: the user decides
+        if (ok) {
+            if (sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+                std::string msg = sqlite3_errmsg(db);
+                sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+                if (store_) store_->invalidate_definitions();
+                throw joy::JoyError("run time error: commit failed: " + msg);
+            }
+            if (store_) store_->run_pending_checkpoint();
+        } else {
+            sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+            if (store_) store_->invalidate_definitions();
+        }
+    }
+
     void write_out(std::string_view s) override { std::fwrite(s.data(), 1, s.size(), stdout); }
     void write_err(std::string_view s) override {
         std::fflush(stdout);
@@ -56,7 +119,40 @@ bool read_file(const std::string& path, std::string& out) {
     return true;
 }
 
-int repl(joy::Interp& I) {
+// Runs every item of `text`, each as a transaction (errors to stderr).
+void run_statements(CliHost& host, joy::Interp& I, joy::Parser& p) {
+    for (;;) {
+        try {
+            joy::Item item = p.next();
+            if (item.kind == joy::Item::END || item.kind == joy::Item::INCOMPLETE) return;
+            host.begin_statement(I);
+            try {
+                joy::execute_item(I, item);
+            } catch (joy::JoyQuit&) {
+                host.end_statement(true);
+                throw;
+            } catch (...) {
+                host.end_statement(false);
+                throw;
+            }
+            host.end_statement(true);
+        } catch (joy::JoyAbort&) {
+        } catch (joy::JoyError& e) {
+            std::fflush(stdout);
+            std::fprintf(stderr, "%s\n", e.what());
+        }
+    }
+}
+
+void run_source(CliHost& host, joy::Interp& I, std::string text) {
+    joy::Parser p(I, std::move(text));
+    joy::Parser* saved = I.input;
+    I.input = &p;
+    run_statements(host, I, p);
+    I.input = saved;
+}
+
+int repl(CliHost& host, joy::Interp& I) {
     std::string history;
     if (const char* home = std::getenv("HOME")) {
         history = std::string(home) + "/.joy_history";
@@ -72,19 +168,8 @@ int repl(joy::Interp& I) {
         p.feed(line);
         p.feed("\n");
         std::free(line);
-        for (;;) {
-            try {
-                joy::Item item = p.next();
-                if (item.kind == joy::Item::INCOMPLETE) { prompt = "...> "; break; }
-                prompt = "joy> ";
-                if (item.kind == joy::Item::END) break;
-                joy::execute_item(I, item);
-            } catch (joy::JoyAbort&) {  // abort ends the statement quietly
-            } catch (joy::JoyError& e) {
-                std::fflush(stdout);
-                std::fprintf(stderr, "%s\n", e.what());
-            }
-        }
+        run_statements(host, I, p);
+        prompt = p.at_end() ? "joy> " : "...> ";
         std::fflush(stdout);
     }
     if (!history.empty()) write_history(history.c_str());
@@ -125,8 +210,15 @@ int main(int argc, char** argv) {
 
     joy::Interp I(&host);
     I.set_limits(limits);
+    host.interp = &I;
     try {
-        for (auto& prog : programs) joy::run_text(I, prog);
+        host.open_db(db.empty() ? ":memory:" : db);
+    } catch (joy::JoyError& e) {
+        std::fprintf(stderr, "joy: %s\n", e.what());
+        return 1;
+    }
+    try {
+        for (auto& prog : programs) run_source(host, I, prog);
         for (auto& f : files) {
             std::string text;
             if (f == "-") {
@@ -137,13 +229,13 @@ int main(int argc, char** argv) {
                 std::fprintf(stderr, "joy: cannot open %s\n", f.c_str());
                 return 1;
             }
-            joy::run_text(I, std::move(text));
+            run_source(host, I, std::move(text));
         }
         if (files.empty() && programs.empty()) {
-            if (isatty(0)) return repl(I);
+            if (isatty(0)) return repl(host, I);
             std::ostringstream ss;
             ss << std::cin.rdbuf();
-            joy::run_text(I, ss.str());
+            run_source(host, I, ss.str());
         }
     } catch (joy::JoyQuit& q) {
         std::fflush(stdout);

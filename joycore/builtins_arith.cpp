@@ -9,16 +9,22 @@
 namespace joy {
 namespace {
 
-bool numeric(const Value& v) { return v.tag == T_INT || v.tag == T_CHAR || v.tag == T_FLOAT; }
+bool floatable(const Value& v) { return v.tag == T_INT || v.tag == T_FLOAT; }
 bool integral(const Value& v) { return v.tag == T_INT || v.tag == T_CHAR; }
 
-void two_numeric(Interp& I, const char* word) {
-    I.need(2, word);
-    if (!numeric(I.peek(0)) || !numeric(I.peek(1))) I.type_error("two numeric parameters", word);
+// Joy1 computes in floats when one operand is a float and the other a
+// float or an integer (never a char or a truth value).
+bool float_pair(Interp& I) {
+    const Value& a = I.peek(1);
+    const Value& b = I.peek(0);
+    return (a.tag == T_FLOAT || b.tag == T_FLOAT) && floatable(a) && floatable(b);
 }
 void two_integers(Interp& I, const char* word) {
-    I.need(2, word);
-    if (!integral(I.peek(0)) || !integral(I.peek(1))) I.type_error("two integers", word);
+    if (I.peek(0).tag != T_INT || I.peek(1).tag != T_INT) I.type_error("two integers", word);
+}
+void replace_two_by_float(Interp& I, double r) {
+    I.stk.pop_back();
+    I.top() = Value::flt(r);
 }
 
 int64_t wrap_add(int64_t a, int64_t b) { return int64_t(uint64_t(a) + uint64_t(b)); }
@@ -32,23 +38,19 @@ void set_int_result(Value& dst, int64_t r) {
     else { dst.tag = T_INT; dst.u.i = r; }
 }
 
+// + and -: floats as above; otherwise an integer on top and an integer or
+// a char below (the result has the type of the one below).
 template <int64_t (*IOp)(int64_t, int64_t), double (*FOp)(double, double)>
-void arith2(Interp& I, const char* word) {
-    two_numeric(I, word);
-    Value& a = I.peek(1);
-    const Value& b = I.peek(0);
-    if (a.tag == T_FLOAT || b.tag == T_FLOAT) {
-        double r = FOp(a.as_double(), b.as_double());
-        a.tag = T_FLOAT;
-        a.u.f = r;
-    } else {
-        set_int_result(a, IOp(a.u.i, b.u.i));
-    }
+void plus_minus(Interp& I, const char* word) {
+    I.need(2, word);
+    if (float_pair(I)) return replace_two_by_float(I, FOp(I.peek(1).as_double(), I.peek(0).as_double()));
+    if (I.peek(0).tag != T_INT) I.type_error("integer", word);
+    if (!integral(I.peek(1))) I.type_error("numeric second parameter", word);
+    set_int_result(I.peek(1), IOp(I.peek(1).u.i, I.peek(0).u.i));
     I.stk.pop_back();
 }
 double fadd(double a, double b) { return a + b; }
 double fsub(double a, double b) { return a - b; }
-double fmul(double a, double b) { return a * b; }
 void do_plus(Interp& I) {
     // Fast path: two integers (the common case in loops).
     size_t n = I.stk.size();
@@ -57,7 +59,7 @@ void do_plus(Interp& I) {
         I.stk.pop_back();
         return;
     }
-    arith2<wrap_add, fadd>(I, "+");
+    plus_minus<wrap_add, fadd>(I, "+");
 }
 void do_minus(Interp& I) {
     size_t n = I.stk.size();
@@ -66,76 +68,72 @@ void do_minus(Interp& I) {
         I.stk.pop_back();
         return;
     }
-    arith2<wrap_sub, fsub>(I, "-");
+    plus_minus<wrap_sub, fsub>(I, "-");
 }
-void do_mul(Interp& I) { arith2<wrap_mul, fmul>(I, "*"); }
+
+void do_mul(Interp& I) {
+    I.need(2, "*");
+    if (float_pair(I)) return replace_two_by_float(I, I.peek(1).as_double() * I.peek(0).as_double());
+    two_integers(I, "*");
+    I.peek(1).u.i = wrap_mul(I.peek(1).u.i, I.peek(0).u.i);
+    I.stk.pop_back();
+}
 
 void do_divide(Interp& I) {
-    two_numeric(I, "/");
-    Value& a = I.peek(1);
+    I.need(2, "/");
     const Value& b = I.peek(0);
-    if (a.tag == T_FLOAT || b.tag == T_FLOAT) {
-        double r = a.as_double() / b.as_double();
-        a.tag = T_FLOAT;
-        a.u.f = r;
-    } else {
-        if (b.u.i == 0) I.error("division by zero");
-        int64_t r = (a.u.i == INT64_MIN && b.u.i == -1) ? INT64_MIN : a.u.i / b.u.i;
-        set_int_result(a, r);
-    }
+    if ((b.tag == T_INT && b.u.i == 0) || (b.tag == T_FLOAT && b.u.f == 0.0)) I.type_error("non-zero divisor", "/");
+    if (float_pair(I)) return replace_two_by_float(I, I.peek(1).as_double() / b.as_double());
+    two_integers(I, "/");
+    int64_t a = I.peek(1).u.i, d = b.u.i;
+    I.peek(1).u.i = (a == INT64_MIN && d == -1) ? INT64_MIN : a / d;
     I.stk.pop_back();
 }
 
 void do_rem(Interp& I) {
-    two_numeric(I, "rem");
-    Value& a = I.peek(1);
-    const Value& b = I.peek(0);
-    if (a.tag == T_FLOAT || b.tag == T_FLOAT) {
-        double r = std::fmod(a.as_double(), b.as_double());
-        a.tag = T_FLOAT;
-        a.u.f = r;
-    } else {
-        if (b.u.i == 0) I.error("division by zero");
-        int64_t r = b.u.i == -1 ? 0 : a.u.i % b.u.i;
-        set_int_result(a, r);
-    }
+    I.need(2, "rem");
+    if (float_pair(I)) return replace_two_by_float(I, std::fmod(I.peek(1).as_double(), I.peek(0).as_double()));
+    two_integers(I, "rem");
+    int64_t a = I.peek(1).u.i, d = I.peek(0).u.i;
+    if (d == 0) I.type_error("non-zero operand", "rem");
+    I.peek(1).u.i = d == -1 ? 0 : a % d;
     I.stk.pop_back();
 }
 
 void do_div(Interp& I) {  // I J -> K L  (quotient, remainder)
+    I.need(2, "div");
     two_integers(I, "div");
     int64_t a = I.peek(1).u.i, b = I.peek(0).u.i;
-    if (b == 0) I.error("division by zero");
-    int64_t q = (a == INT64_MIN && b == -1) ? INT64_MIN : a / b;
-    int64_t r = b == -1 ? 0 : a % b;
-    I.peek(1) = Value::integer(q);
-    I.peek(0) = Value::integer(r);
+    if (b == 0) I.type_error("non-zero operand", "div");
+    I.peek(1).u.i = (a == INT64_MIN && b == -1) ? INT64_MIN : a / b;
+    I.peek(0).u.i = b == -1 ? 0 : a % b;
 }
 
-void one_numeric(Interp& I, const char* word) {
+// Words of one number take an integer or a float (not a char).
+void float_arg(Interp& I, const char* word) {
     I.need(1, word);
-    if (!numeric(I.top())) I.type_error("numeric", word);
+    if (!floatable(I.top())) I.type_error("float or integer", word);
 }
 
 void do_neg(Interp& I) {
-    one_numeric(I, "neg");
+    float_arg(I, "neg");
     Value& a = I.top();
     if (a.tag == T_FLOAT) a.u.f = -a.u.f;
-    else set_int_result(a, wrap_sub(0, a.u.i));
+    else a.u.i = wrap_sub(0, a.u.i);
 }
 
 void do_abs(Interp& I) {
-    one_numeric(I, "abs");
+    float_arg(I, "abs");
     Value& a = I.top();
     if (a.tag == T_FLOAT) a.u.f = std::fabs(a.u.f);
-    else if (a.u.i < 0) set_int_result(a, wrap_sub(0, a.u.i));
+    else if (a.u.i < 0) a.u.i = wrap_sub(0, a.u.i);
 }
 
 void do_sign(Interp& I) {
-    one_numeric(I, "sign");
+    float_arg(I, "sign");
     Value& a = I.top();
     if (a.tag == T_FLOAT) a.u.f = a.u.f > 0 ? 1.0 : a.u.f < 0 ? -1.0 : 0.0;
-    else set_int_result(a, a.u.i > 0 ? 1 : a.u.i < 0 ? -1 : 0);
+    else a.u.i = a.u.i > 0 ? 1 : a.u.i < 0 ? -1 : 0;
 }
 
 void succ_pred(Interp& I, int64_t d, const char* word) {
@@ -154,32 +152,25 @@ void do_pred(Interp& I) {
     succ_pred(I, -1, "pred");
 }
 
+// max / min: a float and an integer compare as floats (the result is a
+// float); otherwise two integers or two chars.
 void minmax(Interp& I, bool want_max, const char* word) {
-    two_numeric(I, word);
+    I.need(2, word);
     Value& a = I.peek(1);
     Value& b = I.peek(0);
-    bool b_wins;
-    if (a.tag == T_FLOAT || b.tag == T_FLOAT) {
+    if (float_pair(I)) {
         double x = a.as_double(), y = b.as_double();
-        b_wins = want_max ? y > x : y < x;
-        if (b_wins) a = std::move(b);
-        // mixed types: the result is a float, as Joy1 computes in floats
-        if (a.tag != T_FLOAT) { double d = a.as_double(); a = Value::flt(d); }
-    } else {
-        b_wins = want_max ? b.u.i > a.u.i : b.u.i < a.u.i;
-        if (b_wins) a = std::move(b);
+        return replace_two_by_float(I, (want_max ? y > x : y < x) ? y : x);
     }
+    if (a.tag != b.tag) I.type_error("two parameters of the same type", word);
+    if (!integral(b)) I.type_error("numeric", word);
+    if (want_max ? b.u.i > a.u.i : b.u.i < a.u.i) a = std::move(b);
     I.stk.pop_back();
 }
 void do_max(Interp& I) { minmax(I, true, "max"); }
 void do_min(Interp& I) { minmax(I, false, "min"); }
 
 // ---- floats ----
-
-void float_arg(Interp& I, const char* word) {
-    I.need(1, word);
-    if (!numeric(I.top())) I.type_error("float or integer", word);
-}
 
 template <double (*F)(double)>
 void math1(Interp& I, const char* word) {
@@ -216,13 +207,13 @@ void do_round(Interp& I) {
 void do_trunc(Interp& I) {
     float_arg(I, "trunc");
     double d = std::trunc(I.top().as_double());
-    if (!(d >= -9.2233720368547758e18 && d < 9.2233720368547758e18)) I.error("trunc: value out of integer range");
+    if (!(d >= -9.2233720368547758e18 && d < 9.2233720368547758e18)) I.type_error("float within integer range", "trunc");
     I.top() = Value::integer(int64_t(d));
 }
 
 void math2(Interp& I, double (*f)(double, double), const char* word) {
     I.need(2, word);
-    if (!numeric(I.peek(0)) || !numeric(I.peek(1))) I.type_error("two floats or integers", word);
+    if (!floatable(I.peek(0)) || !floatable(I.peek(1))) I.type_error("two floats or integers", word);
     double b = I.pop().as_double();
     double a = I.top().as_double();
     I.top() = Value::flt(f(a, b));
@@ -240,8 +231,8 @@ void do_frexp(Interp& I) {  // F -> G I
 
 void do_ldexp(Interp& I) {  // F I -> G
     I.need(2, "ldexp");
-    if (I.top().tag != T_INT) I.type_error("integer as second parameter", "ldexp");
-    if (!numeric(I.peek(1))) I.type_error("float as first parameter", "ldexp");
+    if (I.top().tag != T_INT) I.type_error("integer", "ldexp");
+    if (!floatable(I.peek(1))) I.type_error("float or integer", "ldexp");
     int64_t e = I.pop().u.i;
     if (e > 100000) e = 100000;
     if (e < -100000) e = -100000;

@@ -85,7 +85,8 @@ void do_pick(Interp& I) {  // X Y Z 2 -> X Y Z X
     I.need(1, "pick");
     if (I.top().tag != T_INT) I.type_error("integer", "pick");
     int64_t n = I.top().u.i;
-    if (n < 0 || uint64_t(n) + 1 >= I.depth()) I.error("pick index out of range");
+    if (n < 0) I.type_error("non-negative integer", "pick");
+    if (uint64_t(n) + 1 >= I.depth()) I.type_error("smaller index", "pick");
     I.top() = I.peek(size_t(n) + 1);
 }
 

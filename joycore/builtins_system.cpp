@@ -10,6 +10,7 @@
 #include <string>
 
 #include "interp.h"
+#include "store.h"
 #include "printer.h"
 
 namespace joy {
@@ -242,11 +243,11 @@ void do_dump(Interp& I) { I.push(Value::empty_list()); }
 // ---- memory and the symbol table ----
 
 // Values are reference counted and freed as soon as nothing holds them, so
-// there is nothing for gc to collect in memory. A host with a persistent
-// heap supplies its own collection, which gc runs.
+// there is nothing for gc to collect in memory. With a database, gc sweeps
+// the persistent heap (joy_nodes rows no root reaches).
 void do_gc(Interp& I) {
-    if (!I.host) return;
-    if (const Builtin* collect = I.host->lookup_builtin("gc")) collect->fn(I);
+    if (!I.host || !I.host->store() || !(I.caps & CAP_STORE)) return;
+    I.host->store()->collect_garbage();
 }
 
 // Joy1's collector trace level; reference counting has nothing to trace.

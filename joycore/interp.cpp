@@ -15,7 +15,7 @@ std::vector<const Builtin*> make_table() {
     std::vector<const Builtin*> all;
     for (BuiltinTable t : {stack_builtins(), arith_builtins(), logic_builtins(), list_builtins(),
                            combinator_builtins(), string_builtins(), io_builtins(), system_builtins(),
-                           dict_builtins(), numeric_builtins()})
+                           dict_builtins(), numeric_builtins(), persist_builtins()})
         for (size_t i = 0; i < t.count; ++i) all.push_back(&t.items[i]);
     return all;
 }
@@ -67,6 +67,7 @@ Sym* Interp::new_private_symbol(std::string_view name) {
     syms_.emplace_back();
     Sym* s = &syms_.back();
     s->name = std::string(name);
+    s->hidden = true;
     return s;
 }
 
@@ -81,6 +82,14 @@ std::vector<Sym*> Interp::all_symbols() const {
     for (auto& [name, s] : symtab_) out.push_back(s);
     std::sort(out.begin(), out.end(), [](Sym* a, Sym* b) { return a->name < b->name; });
     return out;
+}
+
+void Host::open_world(Interp& I, std::string_view) {
+    I.error("opening a database file is not possible here (the world is this connection's database)");
+}
+
+void Host::close_world(Interp& I) {
+    I.error("closing the world is not possible here (the world is this connection's database)");
 }
 
 // ---- errors ----

@@ -61,6 +61,8 @@ struct Sym {
     Value body;                   // T_LIST once defined
     const Builtin* builtin = nullptr;
     bool defined = false;
+    bool hidden = false;          // private to a HIDE or MODULE: never persisted
+    bool from_store = false;      // body was loaded from the host's store
 };
 
 // Everything outside pure computation reaches the interpreter through this.
@@ -78,6 +80,12 @@ struct Host {
     // Host-specific builtins (persistence, SQL) resolve through this.
     virtual const Builtin* lookup_builtin(std::string_view) { return nullptr; }
     virtual std::vector<std::string> argv() { return {}; }
+    // The database of this host, or null (persistence words then fail).
+    virtual struct Store* store() { return nullptr; }
+    // `"path" world-open` and friends: only a host that owns its database
+    // connection (the CLI) can switch files.
+    virtual void open_world(Interp& I, std::string_view path);
+    virtual void close_world(Interp& I);
 };
 
 struct Limits {
@@ -233,6 +241,7 @@ BuiltinTable io_builtins();
 BuiltinTable system_builtins();
 BuiltinTable dict_builtins();
 BuiltinTable numeric_builtins();
+BuiltinTable persist_builtins();
 
 // Helpers shared by builtin families.
 const char* type_name(Tag t);

@@ -429,9 +429,14 @@ std::string json_write(const Value& root) {
         bool first;
     };
     std::string out;
+    // The text will become a Joy string: keep it within the memory budget
+    // (shared sublists can make it far larger than the value).
+    int64_t room = tl_pool.limit - tl_pool.bytes;
+    size_t budget = tl_pool.limit == INT64_MAX ? SIZE_MAX : size_t(room < 0 ? 0 : room);
     std::vector<Item> work;
     work.push_back({&root, nullptr, 0, false, true});
     while (!work.empty()) {
+        if (out.size() > budget) tl_pool.over_limit();
         Item& it = work.back();
         const Value& v = *it.v;
         if (v.tag == T_LIST) {

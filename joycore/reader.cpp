@@ -544,7 +544,11 @@ void Parser::feed(std::string_view more) {
 }
 
 bool Parser::at_end() {
-    skip_space();
+    try {
+        skip_space();
+    } catch (Incomplete&) {
+        return false;
+    }
     return !have_peek_ && pos_ >= src_.size();
 }
 

@@ -1,0 +1,121 @@
+// sqlite_store.h - joy::Store over an SQLite connection: SQL from Joy,
+// definitions and sessions, and the persistent heap (joy_nodes).
+//
+// The tables (sql/schema.sql) are created on first use, inside whatever
+// transaction the caller has open, and carry their version in joy_meta. A
+// read-only database still runs pure Joy: nothing is created until a word
+// needs the tables.
+//
+// Heap layout: a persisted value is a tree of rows in joy_nodes. A root row
+// (kind 0) holds an atom or points (ref_id) at the first cell of a list or
+// the first entry of a dict; cells (kind 1) and dict entries (kind 2) hold
+// their element inline when it is an atom, else ref_id, and chain through
+// next_id. Strings and names are interned in joy_strings. Ids come from a
+// counter in joy_meta and are never reused, so a lazily recalled list can
+// never read another value's rows.
+#pragma once
+#include <sqlite3ext.h>
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "../joycore/interp.h"
+#include "../joycore/store.h"
+
+namespace joyext {
+
+class NodeSource;
+
+class SqliteStore : public joy::Store {
+public:
+    explicit SqliteStore(sqlite3* db);
+    ~SqliteStore() override;
+    SqliteStore(const SqliteStore&) = delete;
+    SqliteStore& operator=(const SqliteStore&) = delete;
+    sqlite3* db() const { return db_; }
+    // The interpreter whose symbols recalled values refer to.
+    void attach(joy::Interp* I) { interp_ = I; }
+
+    joy::Value query(std::string_view sql, const joy::Value& params) override;
+    int64_t exec(std::string_view sql, const joy::Value& params) override;
+    void savepoint_begin() override;
+    void savepoint_commit() override;
+    void savepoint_rollback() override;
+    int64_t last_insert_id() override;
+    int64_t changes() override;
+
+    bool load_definition(std::string_view name, std::string& body) override;
+    void save_definition(std::string_view name, std::string_view body) override;
+    void drop_definition(std::string_view name) override;
+    std::string session() override { return session_; }
+    void set_session(std::string_view name) override;
+    std::vector<std::string> sessions() override;
+    void snapshot(std::string_view name) override;
+    void restore(std::string_view name) override;
+    std::vector<std::string> snapshots() override;
+    void session_diff(std::string_view other, std::vector<std::string>& added,
+                      std::vector<std::string>& modified, std::vector<std::string>& removed) override;
+    std::vector<std::string> session_merge(std::string_view other) override;
+    void session_take(std::string_view other, std::string_view word) override;
+    int64_t session_keep(const std::vector<std::string>& words) override;
+    void session_delete(std::string_view name) override;
+    uint64_t definitions_generation() override;
+
+    void persist(std::string_view root, const joy::Value& v) override;
+    bool recall(std::string_view root, joy::Value& out) override;
+    std::vector<std::string> roots() override;
+    bool forget(std::string_view root) override;
+    int64_t collect_garbage() override;
+
+    void checkpoint() override;
+    // Hosts call this after a transaction ends.
+    void run_pending_checkpoint();
+    // Definitions loaded earlier may be stale (after a rollback).
+    void invalidate_definitions() { bump_generation(); }
+    int savepoint_depth() const { return savepoint_depth_; }
+    std::string path() override;
+
+    // Used by lazily recalled lists.
+    void force(joy::Cell* stub, int64_t node, NodeSource* src);
+
+    // Conversions shared with the SQL functions.
+    static void bind_value(sqlite3_stmt* st, int i, const joy::Value& v);
+    static joy::Value column_value(sqlite3_stmt* st, int i);
+
+    // Whether the schema exists (without creating it).
+    bool has_schema();
+    void ensure_schema();
+
+private:
+    sqlite3_stmt* prepare(std::string_view sql);  // cached
+    [[noreturn]] void fail(const std::string& what);
+    void step_done(sqlite3_stmt* st);
+    int64_t intern_string(std::string_view s);
+    std::string string_of(int64_t id);
+    int64_t reserve_ids(int64_t n);
+    joy::Value load_value(int type, sqlite3_stmt* row, int col0);
+    joy::Value lazy_list(int64_t first_node);
+    joy::Value load_dict(int64_t first_entry);
+    void bump_generation() { ++local_generation_; }
+    void drop_caches_if_stale();
+
+    sqlite3* db_;
+    joy::Interp* interp_ = nullptr;
+    bool schema_ready_ = false;
+    std::string session_ = "main";
+    std::unordered_map<std::string, sqlite3_stmt*> stmts_;
+    std::unordered_map<std::string, int64_t> string_ids_;
+    std::unordered_map<int64_t, std::string> strings_;
+    int64_t data_version_ = -1;
+    uint64_t local_generation_ = 0;
+    uint64_t seen_version_generation_ = 0;
+    int savepoint_depth_ = 0;
+    bool checkpoint_pending_ = false;
+    std::shared_ptr<SqliteStore*> self_;  // lazy sources hold a weak copy
+    friend class NodeSource;
+};
+
+}  // namespace joyext

@@ -1,0 +1,61 @@
+// store_host.cpp - write-through and lazy loading of definitions.
+#include "store_host.h"
+
+#include "../joycore/printer.h"
+#include "../joycore/reader.h"
+
+SQLITE_EXTENSION_INIT3
+
+namespace joyext {
+
+void StoreHost::set_store(std::unique_ptr<SqliteStore> s, joy::Interp* I) {
+    store_ = std::move(s);
+    if (store_) {
+        store_->attach(I);
+        generation_ = store_->definitions_generation();
+    }
+}
+
+void StoreHost::on_define(joy::Sym& s) {
+    if (loading_ || s.hidden || !store_) return;
+    s.from_store = false;
+    if (!write_through || sqlite3_db_readonly(store_->db(), "main") == 1) return;
+    if (!s.defined) {
+        store_->drop_definition(s.name);
+        return;
+    }
+    std::string body;
+    joy::print_term(body, s.body.u.list);
+    store_->save_definition(s.name, body);
+    s.from_store = true;
+}
+
+bool StoreHost::lookup_definition(joy::Interp& I, joy::Sym& s) {
+    if (!store_ || s.hidden || loading_) return false;
+    std::string text;
+    if (!store_->load_definition(s.name, text)) return false;
+    loading_ = true;
+    struct Done { bool& flag; ~Done() { flag = false; } } done{loading_};
+    joy::Parser p(I, text);
+    joy::Item item = p.next();
+    joy::Value body = item.kind == joy::Item::STATEMENT ? std::move(item.terms) : joy::Value::empty_list();
+    s.body = std::move(body);
+    s.defined = true;
+    s.from_store = true;
+    return true;
+}
+
+void StoreHost::sync(joy::Interp& I) {
+    if (!store_) return;
+    uint64_t g = store_->definitions_generation();
+    if (g == generation_) return;
+    generation_ = g;
+    for (joy::Sym* s : I.all_symbols())
+        if (s->from_store) {
+            s->body = joy::Value();
+            s->defined = false;
+            s->from_store = false;
+        }
+}
+
+}  // namespace joyext
