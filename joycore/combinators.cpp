@@ -52,20 +52,24 @@ bool is_iterable(const Value& v) {
     return v.tag == T_LIST || v.tag == T_STRING || v.tag == T_SET || v.tag == T_DICT;
 }
 
+// For a list, f.x itself moves along, so the cells already visited are
+// freed as the walk goes (a recalled million-element list is walked in
+// constant memory).
 void start_iter(Frame& f, Value agg) {
     f.x = std::move(agg);
-    f.pc = f.x.tag == T_LIST ? f.x.u.list : nullptr;
     f.n = 0;
 }
 
 // The next element of f.x, or false at the end.
 bool next_elem(Frame& f, Value& out) {
     switch (f.x.tag) {
-    case T_LIST:
-        if (!f.pc) return false;
-        out = head(f.pc);
-        f.pc = tail(f.pc);
+    case T_LIST: {
+        Cell* c = f.x.u.list;
+        if (!c) return false;
+        out = head(c);
+        f.x = Value::adopt_list(retain_cell(tail(c)));
         return true;
+    }
     case T_STRING:
         if (uint64_t(f.n) >= f.x.u.str->len) return false;
         out = Value::chr((unsigned char)f.x.u.str->data[f.n++]);
@@ -89,7 +93,7 @@ bool next_elem(Frame& f, Value& out) {
 
 bool iter_done(Frame& f) {
     switch (f.x.tag) {
-    case T_LIST: return f.pc == nullptr;
+    case T_LIST: return f.x.u.list == nullptr;
     case T_STRING: return uint64_t(f.n) >= f.x.u.str->len;
     case T_SET: return (f.n >= 64) || (f.x.u.set >> f.n) == 0;
     case T_DICT: {
