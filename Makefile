@@ -10,7 +10,7 @@ CXXFLAGS += -std=c++17 -Wall -Wextra -Wno-unused-parameter -fPIC -Ibuild/gen
 LDLIBS_CLI = -lsqlite3 -ledit
 PYTHON   ?= /usr/bin/python3
 
-DEB_PACKAGES = g++ make libsqlite3-dev sqlite3 catch2 python3 python3-pytest libedit-dev
+DEB_PACKAGES = g++ make libsqlite3-dev sqlite3 catch2 python3 python3-pytest libedit-dev tcl libsqlite3-tcl libdbd-sqlite3-perl
 
 CORE_SRC = $(wildcard joycore/*.cpp)
 CORE_OBJ = $(CORE_SRC:%.cpp=build/%.o)

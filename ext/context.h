@@ -65,7 +65,7 @@ public:
     void finish();
     std::string take_output() { return std::move(host_.captured); }
 
-    joy::Limits limits{100000000, 512ull << 20, 1000000};
+    joy::Limits limits{40000000, 512ull << 20, 1000000};
     bool files_enabled = false;
     sqlite3* db() const { return db_; }
 
@@ -109,5 +109,9 @@ private:
 // "joy: <what went wrong>" for the exception being handled (call inside a
 // catch block). Also true for bad_alloc and other std exceptions.
 std::string current_error_message();
+
+// Registration, one capability per file; each registration retains conn.
+int register_scalar_functions(sqlite3* db, JoyConnection* conn);  // sqlfunc.cpp
+int register_stack_tables(sqlite3* db, JoyConnection* conn);      // vtab_stack.cpp
 
 }  // namespace joyext

@@ -1,21 +1,28 @@
 // extension.cpp - entry point of the SQLite extension build/joy.so.
 //
-//   .load ./build/joy          (sqlite3 shell)
-//   SELECT joy_version();
+//   sqlite3 shell:  .load ./build/joy
+//   Python:         conn.enable_load_extension(True); conn.load_extension("build/joy")
+//   SQL:            SELECT joy_eval('[1 2 3] [dup *] map');      -- [1 4 9]
+//                   SELECT * FROM joy_stack('1 2 3');            -- three rows
+//
+// Registers, for the loading connection, the scalar functions of
+// sqlfunc.cpp and the table-valued functions of vtab_stack.cpp, all sharing
+// one JoyConnection (context.h) that lives until the connection closes.
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT1
 
-#include "../joycore/version.h"
+#include <new>
 
-namespace {
-void joy_version_fn(sqlite3_context* ctx, int, sqlite3_value**) {
-    sqlite3_result_text(ctx, JOY_VERSION, -1, SQLITE_STATIC);
-}
-}  // namespace
+#include "context.h"
 
 extern "C" int sqlite3_joy_init(sqlite3* db, char** errmsg, const sqlite3_api_routines* api) {
     SQLITE_EXTENSION_INIT2(api);
-    (void)errmsg;
-    return sqlite3_create_function(db, "joy_version", 0, SQLITE_UTF8 | SQLITE_INNOCUOUS | SQLITE_DETERMINISTIC,
-                                   nullptr, joy_version_fn, nullptr, nullptr);
+    auto* conn = new (std::nothrow) joyext::JoyConnection(db);
+    if (!conn) return SQLITE_NOMEM;
+    conn->retain();  // held while registering, so a failed registration cannot free it early
+    int rc = joyext::register_scalar_functions(db, conn);
+    if (rc == SQLITE_OK) rc = joyext::register_stack_tables(db, conn);
+    joyext::JoyConnection::release(conn);
+    if (rc != SQLITE_OK && errmsg) *errmsg = sqlite3_mprintf("joy: cannot register: %s", sqlite3_errstr(rc));
+    return rc;
 }

@@ -1,0 +1,173 @@
+// sqlfunc.cpp - the scalar SQL functions of the Joy extension.
+//
+//   joy_eval(program, arg1, ...)  push the args (arg1 deepest), run, return
+//                                 the top of the stack (NULL if empty);
+//                                 lists, sets, dicts come back in Joy notation.
+//   joy_json(program, arg1, ...)  the same, the result as JSON text with the
+//                                 JSON subtype: joy_json('{a: [1 2]}') ->> '$.a[1]'
+//   joy(program, arg1, ...)       pure: no output, files, time, randomness,
+//                                 persistence; definitions it makes are undone
+//                                 when it returns. INNOCUOUS and DETERMINISTIC,
+//                                 so usable in views, CHECK, indexes, generated
+//                                 columns.
+//   joy_run(program, arg1, ...)   returns what the program printed (`.`, put, ...)
+//   joy_limits()                  current limits as JSON
+//   joy_limits(steps, memory_bytes, depth)
+//                                 set the limits of every later call on this
+//                                 connection: 0 = unlimited, NULL = unchanged.
+//                                 Steps and memory count per statement.
+//   joy_config('files' [, 0|1])   let joy_eval/joy_run/joy_stack use files,
+//                                 environment, processes (off by default);
+//                                 returns the setting. Standard input is
+//                                 never read inside SQL.
+//   joy_version()                 version string
+//
+// Program statements end with `.` or the end of the text; in joy_eval,
+// joy_json and joy a `.` does not print (the stack is the result); joy_run
+// prints and pops as Joy1 does. A NULL program gives NULL. Every function
+// that can change state or has effects is DIRECTONLY: a view, trigger or
+// schema of an untrusted database cannot call it.
+#include <sqlite3ext.h>
+
+#include "../joycore/version.h"
+#include "context.h"
+#include "sqlvalue.h"
+SQLITE_EXTENSION_INIT3
+
+namespace joyext {
+
+namespace {
+
+JoyConnection& connection_of(sqlite3_context* ctx) {
+    return *static_cast<JoyConnection*>(sqlite3_user_data(ctx));
+}
+
+enum class Result { TOP, TOP_JSON, OUTPUT };
+
+void run_program(sqlite3_context* ctx, int argc, sqlite3_value** argv, Mode mode, Result result) {
+    if (argc < 1) {
+        sqlite3_result_error(ctx, "joy: a program (TEXT) is needed as the first argument", -1);
+        return;
+    }
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    const char* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+    std::string_view program(text ? text : "", size_t(sqlite3_value_bytes(argv[0])));
+    JoyConnection& conn = connection_of(ctx);
+    try {
+        Call call(conn);
+        call.run(program, argv + 1, argc - 1, mode);
+        joy::Interp& I = call.interp();
+        if (result == Result::OUTPUT) {
+            std::string out = conn.take_output();
+            sqlite3_result_text64(ctx, out.data(), out.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+        } else if (I.stk.empty()) {
+            sqlite3_result_null(ctx);
+        } else if (result == Result::TOP_JSON) {
+            result_json(ctx, I.stk.back());
+        } else {
+            result_value(ctx, I.stk.back());
+        }
+    } catch (...) {
+        result_current_error(ctx);
+    }
+}
+
+void joy_eval_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+    run_program(ctx, argc, argv, Mode::EVAL, Result::TOP);
+}
+void joy_json_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+    run_program(ctx, argc, argv, Mode::EVAL, Result::TOP_JSON);
+}
+void joy_pure_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+    run_program(ctx, argc, argv, Mode::PURE, Result::TOP);
+}
+void joy_run_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+    run_program(ctx, argc, argv, Mode::RUN, Result::OUTPUT);
+}
+
+void result_limits(sqlite3_context* ctx, const joy::Limits& l) {
+    std::string s = "{\"steps\":" + std::to_string(l.steps) + ",\"memory\":" + std::to_string(l.memory) +
+                    ",\"depth\":" + std::to_string(l.depth) + "}";
+    sqlite3_result_text(ctx, s.c_str(), int(s.size()), SQLITE_TRANSIENT);
+    sqlite3_result_subtype(ctx, JSON_SUBTYPE);
+}
+
+void joy_limits_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+    JoyConnection& conn = connection_of(ctx);
+    if (argc != 0 && argc != 3) {
+        sqlite3_result_error(ctx, "joy: joy_limits takes no arguments or (steps, memory_bytes, depth)", -1);
+        return;
+    }
+    joy::Limits l = conn.limits;
+    uint64_t* fields[3] = {&l.steps, &l.memory, &l.depth};
+    static const char* names[3] = {"steps", "memory_bytes", "depth"};
+    for (int k = 0; k < argc; ++k) {
+        int type = sqlite3_value_type(argv[k]);
+        if (type == SQLITE_NULL) continue;
+        if (type != SQLITE_INTEGER || sqlite3_value_int64(argv[k]) < 0) {
+            std::string msg = std::string("joy: joy_limits: ") + names[k] +
+                              " must be a non-negative integer (0 = unlimited, NULL = unchanged)";
+            sqlite3_result_error(ctx, msg.c_str(), int(msg.size()));
+            return;
+        }
+        *fields[k] = uint64_t(sqlite3_value_int64(argv[k]));
+    }
+    conn.limits = l;
+    result_limits(ctx, l);
+}
+
+void joy_config_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+    JoyConnection& conn = connection_of(ctx);
+    const char* name = argc >= 1 ? reinterpret_cast<const char*>(sqlite3_value_text(argv[0])) : nullptr;
+    if (argc < 1 || argc > 2 || !name || std::string_view(name) != "files") {
+        sqlite3_result_error(ctx, "joy: joy_config takes ('files') or ('files', 0 or 1)", -1);
+        return;
+    }
+    if (argc == 2) conn.files_enabled = sqlite3_value_int64(argv[1]) != 0;
+    sqlite3_result_int(ctx, conn.files_enabled);
+}
+
+void joy_version_fn(sqlite3_context* ctx, int, sqlite3_value**) {
+    sqlite3_result_text(ctx, JOY_VERSION, -1, SQLITE_STATIC);
+}
+
+#ifndef SQLITE_SUBTYPE
+#define SQLITE_SUBTYPE 0
+#endif
+#ifndef SQLITE_RESULT_SUBTYPE
+#define SQLITE_RESULT_SUBTYPE 0
+#endif
+
+struct FunctionSpec {
+    const char* name;
+    int n_args;
+    int flags;
+    void (*fn)(sqlite3_context*, int, sqlite3_value**);
+};
+
+const FunctionSpec functions[] = {
+    {"joy_eval", -1, SQLITE_DIRECTONLY | SQLITE_SUBTYPE, joy_eval_fn},
+    {"joy_json", -1, SQLITE_DIRECTONLY | SQLITE_SUBTYPE | SQLITE_RESULT_SUBTYPE, joy_json_fn},
+    {"joy", -1, SQLITE_INNOCUOUS | SQLITE_DETERMINISTIC | SQLITE_SUBTYPE, joy_pure_fn},
+    {"joy_run", -1, SQLITE_DIRECTONLY | SQLITE_SUBTYPE, joy_run_fn},
+    {"joy_limits", -1, SQLITE_DIRECTONLY | SQLITE_RESULT_SUBTYPE, joy_limits_fn},
+    {"joy_config", -1, SQLITE_DIRECTONLY, joy_config_fn},
+    {"joy_version", 0, SQLITE_INNOCUOUS | SQLITE_DETERMINISTIC, joy_version_fn},
+};
+
+}  // namespace
+
+int register_scalar_functions(sqlite3* db, JoyConnection* conn) {
+    for (const FunctionSpec& f : functions) {
+        conn->retain();  // released by SQLite, also if registration fails
+        int rc = sqlite3_create_function_v2(db, f.name, f.n_args, SQLITE_UTF8 | f.flags, conn, f.fn, nullptr,
+                                            nullptr, JoyConnection::release);
+        if (rc != SQLITE_OK) return rc;
+    }
+    return SQLITE_OK;
+}
+
+}  // namespace joyext

@@ -1,0 +1,91 @@
+"""Limits: runaway programs stop with an error within a couple of seconds,
+never crash the host; joy_limits changes them per connection."""
+import json
+import sqlite3
+import time
+
+import pytest
+
+from conftest import connect, one
+
+
+def run_and_time(db, program):
+    start = time.perf_counter()
+    with pytest.raises(sqlite3.OperationalError) as info:
+        one(db, "SELECT joy_eval(?)", program)
+    return str(info.value), time.perf_counter() - start
+
+
+@pytest.mark.parametrize("program, pattern", [
+    ("[true] [] while", "step limit"),
+    ("0 [true] [1 +] while", "step limit"),
+    ("[] 50000000 [[0] cons] times", "memory limit"),
+    ("DEFINE d == [0 =] [] [pred d succ] ifte. 10000000 d", "recursion depth|memory limit"),
+    ("DEFINE r == r 1 +. r", "recursion depth|memory limit"),
+])
+def test_runaway_programs_stop(db, program, pattern):
+    message, seconds = run_and_time(db, program)
+    assert message.startswith("joy: run time error: ")
+    assert any(p in message for p in pattern.split("|")), message
+    assert seconds < 5, f"{program!r} took {seconds:.1f}s"
+    assert one(db, "SELECT joy_eval('1 1 +')") == 2
+
+
+def test_issue_program_with_cons_errors(db):
+    message, seconds = run_and_time(db, "[] 50000000 [0 cons] times")
+    assert message.startswith("joy: ")
+    assert seconds < 5
+
+
+def test_default_limits(db):
+    limits = json.loads(one(db, "SELECT joy_limits()"))
+    assert limits["steps"] > 0 and limits["memory"] > 0 and limits["depth"] > 0
+
+
+def test_set_limits(db):
+    got = json.loads(one(db, "SELECT joy_limits(1000, 1000000, 100)"))
+    assert got == {"steps": 1000, "memory": 1000000, "depth": 100}
+    with pytest.raises(sqlite3.OperationalError, match="step limit exceeded"):
+        one(db, "SELECT joy_eval('0 2000 [1 +] times')")
+    assert one(db, "SELECT joy_eval('0 100 [1 +] times')") == 100
+    with pytest.raises(sqlite3.OperationalError, match="memory limit exceeded"):
+        one(db, "SELECT joy_eval('\"x\" 25 [dup concat] times size')")
+    with pytest.raises(sqlite3.OperationalError, match="recursion depth"):
+        one(db, "SELECT joy_eval('DEFINE d == [0 =] [] [pred d succ] ifte. 500 d')")
+
+
+def test_null_keeps_and_zero_removes_a_limit(db):
+    one(db, "SELECT joy_limits(1000, NULL, NULL)")
+    limits = json.loads(one(db, "SELECT joy_limits(NULL, NULL, NULL)"))
+    assert limits["steps"] == 1000 and limits["memory"] > 0
+    one(db, "SELECT joy_limits(0, NULL, NULL)")
+    assert one(db, "SELECT joy_eval('0 100000 [1 +] times')") == 100000
+
+
+def test_bad_limits(db):
+    for sql in ("SELECT joy_limits(-1, 0, 0)", "SELECT joy_limits('x', 0, 0)", "SELECT joy_limits(1)"):
+        with pytest.raises(sqlite3.OperationalError, match="^joy: "):
+            one(db, sql)
+
+
+def test_limits_are_per_connection(db):
+    one(db, "SELECT joy_limits(10, NULL, NULL)")
+    other = connect()
+    assert one(other, "SELECT joy_eval('0 100 [1 +] times')") == 100
+    other.close()
+
+
+def test_limits_apply_to_pure_and_tables(db):
+    one(db, "SELECT joy_limits(1000, NULL, NULL)")
+    for sql in ("SELECT joy('[true] [] while')", "SELECT * FROM joy_stack('[true] [] while')",
+                "SELECT joy_run('[true] [] while')", "SELECT * FROM joy_each('[true] [] while')"):
+        with pytest.raises(sqlite3.OperationalError, match="step limit"):
+            db.execute(sql).fetchall()
+
+
+def test_joy_run_output_is_bounded(db):
+    db.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, 10000) if hasattr(db, "setlimit") else None
+    if not hasattr(db, "setlimit"):
+        pytest.skip("Connection.setlimit needs Python 3.11")
+    with pytest.raises(sqlite3.OperationalError, match="^joy: .*output"):
+        one(db, "SELECT joy_run('100000 [\"xxxxxxxxxx\" putchars] times')")
