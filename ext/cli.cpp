@@ -205,7 +205,8 @@ int main(int argc, char** argv) {
             return 2;
         } else files.push_back(a);
     }
-    host.args.push_back(argv[0]);
+    // Joy1's argv: the program file(s) when given, else the interpreter
+    if (files.empty()) host.args.push_back(argv[0]);
     for (auto& f : files) host.args.push_back(f);
 
     joy::Interp I(&host);

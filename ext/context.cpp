@@ -33,6 +33,7 @@ JoyConnection::~JoyConnection() {
     lru_.clear();
     undo_.clear();
     interp_.reset();
+    host_.set_store(nullptr, nullptr);
 }
 
 void JoyConnection::release(void* self) {
@@ -44,6 +45,7 @@ joy::Interp& JoyConnection::interp() {
     if (!interp_) {
         interp_ = std::make_unique<joy::Interp>(&host_);
         interp_->autoput = 1;
+        host_.set_store(std::make_unique<SqliteStore>(db_), interp_.get());
     }
     return *interp_;
 }
@@ -93,6 +95,21 @@ void JoyConnection::run(std::string_view text, sqlite3_value** argv, int argc, M
                                       (files_enabled ? uint32_t(joy::CAP_FILES) : 0u);
     I.input = nullptr;  // `get` has no source text to read from inside SQL
     I.set_limits(limits);
+    host_.write_through = mode != Mode::PURE;
+    host_.sync(I);
+    SqliteStore* store = host_.sqlite_store();
+    store->begin_call();
+    try {
+        run_program(text, argv, argc, mode);
+    } catch (...) {
+        store->end_call(false);
+        throw;
+    }
+    store->end_call(true);
+}
+
+void JoyConnection::run_program(std::string_view text, sqlite3_value** argv, int argc, Mode mode) {
+    joy::Interp& I = *interp_;
     std::shared_ptr<const Program> prog = compile(text);
     for (int k = 0; k < argc; ++k) I.push(from_sql(argv[k]));
     for (const joy::Item& item : prog->items) {
@@ -110,6 +127,62 @@ void JoyConnection::run(std::string_view text, sqlite3_value** argv, int argc, M
             I.out(line);
         }
     }
+}
+
+template <class F>
+void JoyConnection::as_call(F work) {
+    if (busy_)
+        throw joy::JoyError("run time error: a Joy SQL function cannot be called while Joy is running "
+                            "on the same connection");
+    joy::Interp& I = interp();
+    busy_ = true;
+    struct Finish { JoyConnection& c; ~Finish() { c.finish(); } } finish_after{*this};
+    I.caps = joy::CAP_STORE;
+    host_.write_through = true;
+    host_.sync(I);
+    SqliteStore* store = host_.sqlite_store();
+    store->begin_call();
+    try {
+        work(I);
+    } catch (...) {
+        store->end_call(false);
+        throw;
+    }
+    store->end_call(true);
+}
+
+void JoyConnection::define(std::string_view name, std::string_view body) {
+    as_call([&](joy::Interp& I) {
+        joy::Parser check(I, std::string(name));
+        joy::Item named = check.next();
+        bool plain = named.kind == joy::Item::STATEMENT && named.terms.u.list && !joy::tail(named.terms.u.list) &&
+                     joy::head(named.terms.u.list).tag == joy::T_USRDEF && check.at_end();
+        if (!plain) throw joy::JoyError("run time error: a word name needed for joy_define, not \"" + std::string(name) + "\"");
+        joy::Sym* sym = joy::head(named.terms.u.list).u.sym;
+        joy::Parser p(I, std::string(body));
+        joy::Item item = p.next();
+        if (item.kind == joy::Item::END) item.terms = joy::Value::empty_list();
+        else if (item.kind != joy::Item::STATEMENT || !p.at_end())
+            throw joy::JoyError("run time error: a single term needed as the body for joy_define");
+        I.define(sym, std::move(item.terms));
+    });
+}
+
+void JoyConnection::undefine(std::string_view name) {
+    as_call([&](joy::Interp& I) {
+        joy::Sym* sym = I.intern(name);
+        if (sym->builtin && !sym->defined) throw joy::JoyError("run time error: " + std::string(name) + " is a builtin");
+        sym->body = joy::Value();
+        sym->defined = false;
+        host_.on_define(*sym);
+        host_.sqlite_store()->drop_definition(name);
+    });
+}
+
+int64_t JoyConnection::collect_garbage() {
+    int64_t freed = 0;
+    as_call([&](joy::Interp&) { freed = host_.sqlite_store()->collect_garbage(); });
+    return freed;
 }
 
 void JoyConnection::finish() {

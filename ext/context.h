@@ -25,6 +25,7 @@
 
 #include "../joycore/interp.h"
 #include "../joycore/reader.h"
+#include "store_host.h"
 
 namespace joyext {
 
@@ -36,7 +37,7 @@ enum class Mode {
 
 // Output of a call stays in the extension: kept for joy_run, dropped
 // otherwise, never written to the host process's stdout or stderr.
-struct CaptureHost : joy::Host {
+struct CaptureHost : StoreHost {
     std::string captured;
     bool keep = false;
     size_t max_bytes = 1000000000;  // SQLite's default maximum length of a TEXT value
@@ -64,6 +65,11 @@ public:
     // Clear the stack and captured output, undo a pure call's definitions.
     void finish();
     std::string take_output() { return std::move(host_.captured); }
+    SqliteStore* store() { interp(); return host_.sqlite_store(); }
+    // joy_define / joy_undefine / joy_gc: persistence without a program.
+    void define(std::string_view name, std::string_view body);
+    void undefine(std::string_view name);
+    int64_t collect_garbage();
 
     joy::Limits limits{40000000, 512ull << 20, 1000000};
     bool files_enabled = false;
@@ -72,6 +78,9 @@ public:
 private:
     friend class Call;
     void run(std::string_view text, sqlite3_value** argv, int argc, Mode mode);
+    void run_program(std::string_view text, sqlite3_value** argv, int argc, Mode mode);
+    // Runs `work` as one call: stack cleared after, writes rolled back on error.
+    template <class F> void as_call(F work);
     std::shared_ptr<const Program> compile(std::string_view text);
     void apply_definitions(const joy::Item& item, bool remember);
 
@@ -113,5 +122,6 @@ std::string current_error_message();
 // Registration, one capability per file; each registration retains conn.
 int register_scalar_functions(sqlite3* db, JoyConnection* conn);  // sqlfunc.cpp
 int register_stack_tables(sqlite3* db, JoyConnection* conn);      // vtab_stack.cpp
+int register_persist_functions(sqlite3* db, JoyConnection* conn); // sqlpersist.cpp
 
 }  // namespace joyext

@@ -22,6 +22,7 @@ extern "C" int sqlite3_joy_init(sqlite3* db, char** errmsg, const sqlite3_api_ro
     conn->retain();  // held while registering, so a failed registration cannot free it early
     int rc = joyext::register_scalar_functions(db, conn);
     if (rc == SQLITE_OK) rc = joyext::register_stack_tables(db, conn);
+    if (rc == SQLITE_OK) rc = joyext::register_persist_functions(db, conn);
     joyext::JoyConnection::release(conn);
     if (rc != SQLITE_OK && errmsg) *errmsg = sqlite3_mprintf("joy: cannot register: %s", sqlite3_errstr(rc));
     return rc;

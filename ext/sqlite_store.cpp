@@ -62,8 +62,11 @@ private:
 
 SqliteStore::SqliteStore(sqlite3* db) : db_(db), self_(std::make_shared<SqliteStore*>(this)) {}
 
-SqliteStore::~SqliteStore() {
+SqliteStore::~SqliteStore() { release_statements(); }
+
+void SqliteStore::release_statements() {
     for (auto& [sql, st] : stmts_) sqlite3_finalize(st);
+    stmts_.clear();
 }
 
 void SqliteStore::fail(const std::string& what) {
@@ -163,6 +166,7 @@ void bind_params(sqlite3* db, sqlite3_stmt* st, const Value& params) {
 // Statements from Joy are prepared once per text and kept (they are the
 // user's, so they live in their own cache slot and are reset after use).
 Value SqliteStore::query(std::string_view sql, const Value& params) {
+    before_write();  // a query may write too (INSERT ... RETURNING)
     sqlite3_stmt* st = prepare(sql);
     bind_params(db_, st, params);
     joy::ListBuilder rows;
@@ -186,6 +190,7 @@ Value SqliteStore::query(std::string_view sql, const Value& params) {
 }
 
 int64_t SqliteStore::exec(std::string_view sql, const Value& params) {
+    before_write();
     int64_t before = sqlite3_total_changes64(db_);
     sqlite3_stmt* st = prepare(sql);
     bind_params(db_, st, params);
@@ -205,6 +210,7 @@ int64_t SqliteStore::exec(std::string_view sql, const Value& params) {
 // db-begin / db-commit / db-rollback nest as savepoints, since a statement
 // (the caller's SELECT) may already be running.
 void SqliteStore::savepoint_begin() {
+    before_write();
     if (sqlite3_exec(db_, "SAVEPOINT joy_user", nullptr, nullptr, nullptr) != SQLITE_OK) fail("db-begin");
     ++savepoint_depth_;
 }
@@ -220,6 +226,34 @@ void SqliteStore::savepoint_rollback() {
     if (sqlite3_exec(db_, "ROLLBACK TO joy_user; RELEASE joy_user", nullptr, nullptr, nullptr) != SQLITE_OK)
         fail("db-rollback");
     --savepoint_depth_;
+}
+
+void SqliteStore::before_write() {
+    if (!in_call_ || call_savepoint_) return;
+    if (sqlite3_exec(db_, "SAVEPOINT joy_call", nullptr, nullptr, nullptr) != SQLITE_OK) fail("starting the call's savepoint");
+    call_savepoint_ = true;
+}
+
+// Prepared statements are kept only for the length of a call: a host may
+// close the connection with sqlite3_close(), which refuses while any
+// statement is left unfinalized.
+void SqliteStore::end_call(bool ok) {
+    in_call_ = false;
+    release_statements();
+    if (!call_savepoint_) return;
+    call_savepoint_ = false;
+    savepoint_depth_ = 0;
+    if (ok) {
+        if (sqlite3_exec(db_, "RELEASE joy_call", nullptr, nullptr, nullptr) == SQLITE_OK) {
+            run_pending_checkpoint();
+            return;
+        }
+    }
+    sqlite3_exec(db_, "ROLLBACK TO joy_call; RELEASE joy_call", nullptr, nullptr, nullptr);
+    string_ids_.clear();
+    strings_.clear();
+    schema_ready_ = false;
+    bump_generation();
 }
 
 int64_t SqliteStore::last_insert_id() { return sqlite3_last_insert_rowid(db_); }
@@ -238,6 +272,7 @@ bool SqliteStore::has_schema() {
 }
 
 void SqliteStore::ensure_schema() {
+    before_write();
     if (schema_ready_) return;
     if (!has_schema()) {
         char* err = nullptr;

@@ -71,6 +71,12 @@ public:
     int64_t collect_garbage() override;
 
     void checkpoint() override;
+    // A call of a SQL function runs between begin_call() and end_call(): the
+    // first write opens a savepoint, and end_call(false) rolls it back, so a
+    // failing call changes nothing. Calls that only read cost nothing extra.
+    void begin_call() { in_call_ = true; }
+    void end_call(bool ok);
+    void release_statements();
     // Hosts call this after a transaction ends.
     void run_pending_checkpoint();
     // Definitions loaded earlier may be stale (after a rollback).
@@ -114,6 +120,9 @@ private:
     uint64_t seen_version_generation_ = 0;
     int savepoint_depth_ = 0;
     bool checkpoint_pending_ = false;
+    bool in_call_ = false;
+    bool call_savepoint_ = false;
+    void before_write();
     std::shared_ptr<SqliteStore*> self_;  // lazy sources hold a weak copy
     friend class NodeSource;
 };

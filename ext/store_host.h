@@ -25,9 +25,9 @@ public:
     // Definitions of this host are kept in memory only (pure calls, a
     // read-only database).
     bool write_through = true;
+    void set_store(std::unique_ptr<SqliteStore> s, joy::Interp* I);
 
 protected:
-    void set_store(std::unique_ptr<SqliteStore> s, joy::Interp* I);
     std::unique_ptr<SqliteStore> store_;
 
 private:

@@ -121,6 +121,7 @@ Value insert_front(Interp& I, Value x, Value a, const char* word) {
     case T_STRING: {
         if (x.tag != T_CHAR) I.type_error("character", word);
         std::string_view s = a.u.str->view();
+        I.charge(s.size() / 64);
         Str* r = alloc_str(s.size() + 1);
         r->data[0] = char(x.u.i);
         if (!s.empty()) std::memcpy(r->data + 1, s.data(), s.size());
@@ -150,6 +151,7 @@ Value concatenate(Interp& I, const Value& s, const Value& t, const char* word) {
     case T_SET: return Value::setv(s.u.set | t.u.set);
     case T_STRING: {
         std::string_view a = s.u.str->view(), b = t.u.str->view();
+        I.charge((a.size() + b.size()) / 64);
         Str* r = alloc_str(a.size() + b.size());
         if (!a.empty()) std::memcpy(r->data, a.data(), a.size());
         if (!b.empty()) std::memcpy(r->data + a.size(), b.data(), b.size());
@@ -157,7 +159,9 @@ Value concatenate(Interp& I, const Value& s, const Value& t, const char* word) {
     }
     case T_LIST: {
         ListBuilder out;
-        for (Cell* c = s.u.list; c; c = tail(c)) out.push(head(c));
+        uint64_t n = 0;
+        for (Cell* c = s.u.list; c; c = tail(c), ++n) out.push(head(c));
+        I.charge(n / 16);
         out.append_tail(t.u.list);  // the second list is shared, not copied
         return out.take();
     }

@@ -46,6 +46,19 @@ const Value& nth(const Value& list, int k) {
     return head(c);
 }
 
+// The value a test or a nullary-like quotation leaves on top; Joy1's error
+// when the quotation emptied the stack.
+Value test_result(Interp& I, Frame& f, const char* word) {
+    if (I.stk.empty()) I.type_error("value to push", word);
+    return I.end_test(f);
+}
+
+// The list of clauses of cond, case, condlinrec and condnestrec.
+void check_clauses(Interp& I, const char* word) {
+    if (I.top().tag != T_LIST) I.type_error("list", word);
+    if (!I.top().u.list) I.type_error("non-empty list", word);
+}
+
 // ---- iterating aggregates: list, string, set, dict ----
 
 bool is_iterable(const Value& v) {
@@ -183,6 +196,12 @@ void start_nary(Interp& I, int n, const char* word) {
     I.call(std::move(q));
 }
 void do_nullary(Interp& I) { I.need(1, "nullary"); start_nary(I, 0, "nullary"); }
+const char* nary_word(const Frame& f) {
+    static const char* names[] = {"nullary", "unary", "binary", "ternary"};
+    // construct runs each of its quotations as a nullary frame without q
+    if (f.q.tag == T_NIL) return "construct";
+    return names[f.n];
+}
 void do_unary(Interp& I) { I.need(1, "unary"); start_nary(I, 1, "unary"); }
 void do_binary(Interp& I) { I.need(1, "binary"); start_nary(I, 2, "binary"); }
 void do_ternary(Interp& I) { I.need(1, "ternary"); start_nary(I, 3, "ternary"); }
@@ -336,9 +355,8 @@ void do_primrec(Interp& I) {
 void start_cond_clause(Interp& I, Frame& f);
 void do_cond(Interp& I) {
     I.need(1, "cond");
-    if (I.top().tag != T_LIST) I.type_error("list as top parameter", "cond");
+    check_clauses(I, "cond");
     Value clauses = I.pop();
-    if (!clauses.u.list) return;
     Frame& f = I.push_frame(F_COND_TEST);
     f.q = std::move(clauses);
     f.pc = f.q.u.list;
@@ -363,9 +381,10 @@ void start_cond_clause(Interp& I, Frame& f) {
 void start_condlin(Interp& I, Frame& f);
 void start_condnest(Interp& I, const char* word) {
     I.need(1, word);
-    if (I.top().tag != T_LIST || !I.top().u.list) I.type_error("non-empty list as top parameter", word);
+    check_clauses(I, word);
     Value clauses = I.pop();
     Frame& f = I.push_frame(F_CONDLIN_TEST);
+    f.n = std::strcmp(word, "condnestrec") == 0;
     f.q = std::move(clauses);
     f.pc = f.q.u.list;
     start_condlin(I, f);
@@ -377,15 +396,16 @@ void choose_condlin(Frame& f, Cell* rs) {
     f.pc = rs;
     f.kind = F_CONDLIN_R2;
 }
+const char* condlin_word(const Frame& f) { return f.n ? "condnestrec" : "condlinrec"; }
 void start_condlin(Interp& I, Frame& f) {
     const Value& clause = head(f.pc);
-    if (clause.tag != T_LIST || !clause.u.list) I.type_error("list of clauses", "condlinrec");
+    if (clause.tag != T_LIST || !clause.u.list) I.type_error("list of clauses", condlin_word(f));
     if (!tail(f.pc)) {
         choose_condlin(f, clause.u.list);
         return;
     }
     const Value& b = head(clause.u.list);
-    if (b.tag != T_LIST) I.type_error("quotation as condition", "condlinrec");
+    if (b.tag != T_LIST) I.type_error("quotation as condition", condlin_word(f));
     I.begin_test(f);
     Frame& g = I.push_frame(F_PROG);
     g.pc = b.u.list;
@@ -462,7 +482,8 @@ void start_multi(Interp& I, int n, const char* word) {
     f.x = b.take();
     f.pc = f.x.u.list;
     f.q = std::move(p);
-    f.n = 0;  // mode 0: each arg with the same quotation
+    // modes: 0 unaryN, 2 appN (each arg with the same quotation); 1 is cleave
+    f.n = word[0] == 'a' ? 2 : 0;
 }
 void do_unary2(Interp& I) { start_multi(I, 2, "unary2"); }
 void do_unary3(Interp& I) { start_multi(I, 3, "unary3"); }
@@ -470,6 +491,15 @@ void do_unary4(Interp& I) { start_multi(I, 4, "unary4"); }
 void do_app2(Interp& I) { start_multi(I, 2, "app2"); }
 void do_app3(Interp& I) { start_multi(I, 3, "app3"); }
 void do_app4(Interp& I) { start_multi(I, 4, "app4"); }
+const char* multi_word(const Frame& f) {
+    static const char* unary[] = {"unary2", "unary3", "unary4"};
+    static const char* app[] = {"app2", "app3", "app4"};
+    if (f.n == 1) return "cleave";
+    size_t count = 0;
+    for (Cell* c = f.x.u.list; c; c = tail(c)) ++count;
+    size_t k = count < 2 ? 0 : count > 4 ? 2 : count - 2;
+    return f.n == 2 ? app[k] : unary[k];
+}
 
 void do_app1(Interp& I) {
     I.need(2, "app1");
@@ -590,7 +620,7 @@ void do_treegenrec(Interp& I) {
 // case: X [..[X Y]..] -> Y i
 void do_case(Interp& I) {
     I.need(2, "case");
-    if (I.top().tag != T_LIST || !I.top().u.list) I.type_error("non-empty list as top parameter", "case");
+    check_clauses(I, "case");
     Value clauses = I.pop();
     for (Cell* c = clauses.u.list; c; c = tail(c)) {
         const Value& clause = head(c);
@@ -629,15 +659,16 @@ void Interp::resume(Frame& f) {
         return;
     }
     case F_NULLARY: {
-        Value r = end_test(f);
+        const char* word = nary_word(f);
+        Value r = test_result(*this, f, word);
         size_t n = size_t(f.n);
         fr.pop_back();
-        if (n) { need(n, "unary"); drop(n); }
+        if (n) { need(n, word); drop(n); }
         stk.push_back(std::move(r));
         return;
     }
     case F_IFTE: {
-        Value r = end_test(f);
+        Value r = test_result(*this, f, "ifte");
         bool t = truthy(r);
         f.q = t ? std::move(f.x) : std::move(f.y);
         f.x = Value();
@@ -646,7 +677,7 @@ void Interp::resume(Frame& f) {
         return;
     }
     case F_WHILE_TEST: {
-        Value r = end_test(f);
+        Value r = test_result(*this, f, "while");
         if (!truthy(r)) { fr.pop_back(); return; }
         f.kind = F_WHILE_BODY;
         Frame& g = push_frame(F_PROG);
@@ -670,7 +701,7 @@ void Interp::resume(Frame& f) {
     }
     case F_LINREC_TEST:
     case F_TAILREC_TEST: {
-        Value r = end_test(f);
+        Value r = test_result(*this, f, f.kind == F_LINREC_TEST ? "linrec" : "tailrec");
         if (truthy(r)) {
             if (f.kind == F_TAILREC_TEST || f.n == 0) { become_prog(f, f.x.u.list); return; }
             f.kind = F_LINREC_UNWIND;
@@ -701,7 +732,7 @@ void Interp::resume(Frame& f) {
         return;
     }
     case F_BINREC_TEST: {
-        Value r = end_test(f);
+        Value r = test_result(*this, f, "binrec");
         if (truthy(r)) { become_prog(f, nth(f.q, 1).u.list); return; }
         f.kind = F_BINREC_R1;
         Cell* r1 = nth(f.q, 2).u.list;
@@ -729,7 +760,7 @@ void Interp::resume(Frame& f) {
         become_prog(f, nth(f.q, 3).u.list);
         return;
     case F_GENREC_TEST: {
-        Value r = end_test(f);
+        Value r = test_result(*this, f, "genrec");
         if (truthy(r)) { become_prog(f, nth(f.q, 1).u.list); return; }
         // R1, then push [[B] [T] [R1] [R2] genrec], then R2.
         ListBuilder b;
@@ -754,7 +785,7 @@ void Interp::resume(Frame& f) {
         return;
     }
     case F_COND_TEST: {
-        Value r = end_test(f);
+        Value r = test_result(*this, f, "cond");
         const Value& clause = head(f.pc);
         if (truthy(r)) { become_prog(f, tail(clause.u.list)); return; }
         f.pc = tail(f.pc);
@@ -762,7 +793,7 @@ void Interp::resume(Frame& f) {
         return;
     }
     case F_CONDLIN_TEST: {
-        Value r = end_test(f);
+        Value r = test_result(*this, f, condlin_word(f));
         const Value& clause = head(f.pc);
         if (truthy(r)) { choose_condlin(f, tail(clause.u.list)); return; }
         f.pc = tail(f.pc);
@@ -772,7 +803,7 @@ void Interp::resume(Frame& f) {
     case F_CONDLIN_R2: {  // run the R at pc
         if (!f.pc) { fr.pop_back(); return; }
         const Value& rv = head(f.pc);
-        if (rv.tag != T_LIST) type_error("quotation in clause", "condlinrec");
+        if (rv.tag != T_LIST) type_error("quotation in clause", condlin_word(f));
         Cell* rl = rv.u.list;
         f.pc = tail(f.pc);
         if (!f.pc) { f.q = f.x; become_prog(f, rl); return; }
@@ -784,7 +815,9 @@ void Interp::resume(Frame& f) {
     case F_CONDLIN_R1: {  // recurse, then run the next R
         f.kind = F_CONDLIN_R2;
         Value clauses = f.q;
+        int64_t nest = f.n;
         Frame& g = push_frame(F_CONDLIN_TEST);
+        g.n = nest;
         g.q = std::move(clauses);
         g.pc = g.q.u.list;
         start_condlin(*this, g);
@@ -810,7 +843,9 @@ void Interp::resume(Frame& f) {
     case F_SOME:
     case F_ALL: {
         if (f.testing) {
-            Value r = end_test(f);
+            const char* word = f.kind == F_MAP ? "map" : f.kind == F_FILTER ? "filter"
+                             : f.kind == F_SPLIT ? "split" : f.kind == F_SOME ? "some" : "all";
+            Value r = test_result(*this, f, word);
             switch (f.kind) {
             case F_MAP: append(f, std::move(r)); break;
             case F_FILTER:
@@ -894,7 +929,7 @@ void Interp::resume(Frame& f) {
         return;
     }
     case F_MULTI: {
-        if (f.testing) append(f, end_test(f));
+        if (f.testing) append(f, test_result(*this, f, multi_word(f)));
         if (!f.pc) {
             Value results = std::move(f.y);
             fr.pop_back();
@@ -904,7 +939,7 @@ void Interp::resume(Frame& f) {
         const Value& cur = head(f.pc);
         f.pc = tail(f.pc);
         begin_test(f);
-        if (f.n == 0) {  // same quotation, next arg
+        if (f.n != 1) {  // same quotation, next arg
             stk.push_back(cur);
             Cell* p = f.q.u.list;
             Frame& g = push_frame(F_PROG);

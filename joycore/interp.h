@@ -147,6 +147,12 @@ public:
     // error struck (Joy1 keeps it too).
     void run(const Value& program);
     void set_limits(const Limits& l) { limits = l; }
+    // Builtins whose work grows with their input (copying strings and
+    // lists) charge extra steps, so the step limit also bounds them.
+    void charge(uint64_t units) {
+        steps += units;
+        if (steps >= next_check_) periodic_check();
+    }
     Limits limits;
     uint32_t caps = CAP_ALL;
     uint64_t steps = 0;          // steps of the current run

@@ -470,6 +470,34 @@ void Parser::recover() {
 }
 
 Item Parser::next() {
+    Item item = next_item();
+    if (item.kind != Item::INCOMPLETE) echo_read_lines();
+    return item;
+}
+
+// Joy1's setecho: each input line is copied to the output once it has been
+// read (1: as it is, 2: after a tab, 3: after its number and a tab). Lines
+// read while echo is 0 are passed over.
+void Parser::echo_read_lines() {
+    while (echo_start_ < pos_ && echo_start_ < src_.size()) {
+        size_t nl = src_.find('\n', echo_start_);
+        if (nl == std::string::npos) nl = src_.size();
+        if (I_.echo) {
+            std::string prefix;
+            if (I_.echo == 2) prefix = "\t";
+            if (I_.echo == 3) {
+                prefix = std::to_string(echo_line_);
+                if (prefix.size() < 4) prefix.insert(0, 4 - prefix.size(), ' ');
+                prefix += "\t";
+            }
+            I_.out(prefix + src_.substr(echo_start_, nl - echo_start_) + "\n");
+        }
+        echo_start_ = nl + 1;
+        ++echo_line_;
+    }
+}
+
+Item Parser::next_item() {
     size_t start = pos_;
     bool start_peek = have_peek_;
     Token start_tok = peeked_;
@@ -549,7 +577,8 @@ bool Parser::at_end() {
     } catch (Incomplete&) {
         return false;
     }
-    return !have_peek_ && pos_ >= src_.size();
+    if (have_peek_) return peeked_.kind == T_EOF;
+    return pos_ >= src_.size();
 }
 
 void execute_item(Interp& I, Item& item) {

@@ -67,12 +67,16 @@ private:
     Sym* definition_target(const std::string& name, int scope);
     Value resolve(const std::string& name);
     void recover();
+    Item next_item();
+    void echo_read_lines();
 
     Interp& I_;
     std::string src_;
     size_t pos_ = 0;
     bool interactive_;
     bool have_peek_ = false;
+    size_t echo_start_ = 0;  // start of the first line not yet read (setecho)
+    size_t echo_line_ = 1;
     Token peeked_;
     // Scopes of HIDE/MODULE: name -> symbol, innermost last.
     std::vector<std::unordered_map<std::string, Sym*>> scopes_;

@@ -48,6 +48,7 @@ def test_set_limits(db):
     with pytest.raises(sqlite3.OperationalError, match="step limit exceeded"):
         one(db, "SELECT joy_eval('0 2000 [1 +] times')")
     assert one(db, "SELECT joy_eval('0 100 [1 +] times')") == 100
+    one(db, "SELECT joy_limits(0, NULL, NULL)")  # copying strings charges steps too
     with pytest.raises(sqlite3.OperationalError, match="memory limit exceeded"):
         one(db, "SELECT joy_eval('\"x\" 25 [dup concat] times size')")
     with pytest.raises(sqlite3.OperationalError, match="recursion depth"):
