@@ -380,10 +380,10 @@ std::vector<std::string> column_strings(sqlite3_stmt* st) {
 }  // namespace
 
 std::vector<std::string> SqliteStore::sessions() {
-    if (!has_schema()) return {session_};
+    if (!has_schema()) return session_ == "main" ? std::vector<std::string>{"main"} : std::vector<std::string>{"main", session_};
     ensure_schema();
     sqlite3_stmt* st = prepare(
-        "SELECT name FROM joy_sessions UNION SELECT session FROM joy_definitions UNION SELECT ?1 ORDER BY 1");
+        "SELECT name FROM joy_sessions UNION SELECT session FROM joy_definitions UNION SELECT ?1 UNION SELECT 'main' ORDER BY 1");
     sqlite3_bind_text(st, 1, session_.data(), int(session_.size()), SQLITE_STATIC);
     return column_strings(st);
 }

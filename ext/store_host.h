@@ -22,6 +22,7 @@ public:
     bool lookup_definition(joy::Interp& I, joy::Sym& s) override;
     // Call before each run (statement or SQL call).
     void sync(joy::Interp& I);
+    void refresh_definitions(joy::Interp& I) override { sync(I); }
     // Definitions of this host are kept in memory only (pure calls, a
     // read-only database).
     bool write_through = true;

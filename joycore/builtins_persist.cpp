@@ -131,6 +131,7 @@ void one_name(Interp& I, const char* word, void (Store::*op)(std::string_view)) 
     std::string name = string_arg(I, 0, word, "name");
     (s.*op)(name);
     I.pop();
+    I.host->refresh_definitions(I);
 }
 void do_session(Interp& I) { one_name(I, "session", &Store::set_session); }
 void do_snapshot(Interp& I) { one_name(I, "snapshot", &Store::snapshot); }
@@ -165,6 +166,7 @@ void do_session_merge(Interp& I) {  // "other" ->
         I.error("session-merge of " + other + " conflicts on: " + names);
     }
     I.pop();
+    I.host->refresh_definitions(I);
 }
 
 void do_session_take(Interp& I) {  // "other" "word" ->
@@ -174,6 +176,7 @@ void do_session_take(Interp& I) {  // "other" "word" ->
     std::string other = string_arg(I, 1, "session-take", "session name");
     s.session_take(other, word);
     I.drop(2);
+    I.host->refresh_definitions(I);
 }
 
 void do_session_keep(Interp& I) {  // [words] ->
@@ -189,6 +192,7 @@ void do_session_keep(Interp& I) {  // [words] ->
     }
     s.session_keep(words);
     I.pop();
+    I.host->refresh_definitions(I);
 }
 
 void do_session_delete(Interp& I) { one_name(I, "session-delete", &Store::session_delete); }
@@ -228,6 +232,7 @@ void do_session_close(Interp& I) {
         return;
     }
     s.set_session("main");
+    I.host->refresh_definitions(I);
 }
 
 const Builtin table[] = {

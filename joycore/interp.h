@@ -80,6 +80,9 @@ struct Host {
     // Host-specific builtins (persistence, SQL) resolve through this.
     virtual const Builtin* lookup_builtin(std::string_view) { return nullptr; }
     virtual std::vector<std::string> argv() { return {}; }
+    // Definitions in the store changed (a session switch, a restore): drop
+    // the ones loaded from it so they are fetched again.
+    virtual void refresh_definitions(Interp&) {}
     // The database of this host, or null (persistence words then fail).
     virtual struct Store* store() { return nullptr; }
     // `"path" world-open` and friends: only a host that owns its database
