@@ -48,8 +48,8 @@ const Value& nth(const Value& list, int k) {
 
 // The value a test or a nullary-like quotation leaves on top; Joy1's error
 // when the quotation emptied the stack.
-Value test_result(Interp& I, Frame& f, const char* word) {
-    if (I.stk.empty()) I.type_error("value to push", word);
+Value test_result(Interp& I, Frame& f, const char* word, const char* what = "value to push") {
+    if (I.stk.empty()) I.type_error(what, word);
     return I.end_test(f);
 }
 
@@ -845,7 +845,7 @@ void Interp::resume(Frame& f) {
         if (f.testing) {
             const char* word = f.kind == F_MAP ? "map" : f.kind == F_FILTER ? "filter"
                              : f.kind == F_SPLIT ? "split" : f.kind == F_SOME ? "some" : "all";
-            Value r = test_result(*this, f, word);
+            Value r = test_result(*this, f, word, f.kind == F_MAP ? "non-empty stack" : "value to push");
             switch (f.kind) {
             case F_MAP: append(f, std::move(r)); break;
             case F_FILTER:

@@ -279,7 +279,7 @@ void Interp::loop(size_t base) {
                     break;
                 }
                 if (!(host && host->lookup_definition(*this, *s)) || !s->defined) {
-                    if (undeferror) error("undefined symbol: " + s->name);
+                    if (undeferror) error("definition needed for " + s->name);
                     if (!f.pc) fr.pop_back();
                     break;
                 }

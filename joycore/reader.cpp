@@ -386,6 +386,8 @@ void Parser::parse_defs(std::vector<std::pair<Sym*, Value>>& out, int scope) {
         if (t.kind != T_IDENT) return;
         if (t.text == "HIDE") { take(); parse_hide(out, scope); continue; }
         if (t.text == "MODULE") { take(); parse_module(out); continue; }
+        // Joy1 starts a new block at DEFINE without a '.' before it
+        if (t.text == "DEFINE" || t.text == "LIBRA" || t.text == "CONST" || t.text == "INLINE") { take(); continue; }
         if (t.text == "IN" || t.text == "END" || t.text == "PUBLIC" || t.text == "PRIVATE") return;
         take();
         Token eq = take();

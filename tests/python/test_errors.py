@@ -11,7 +11,7 @@ from conftest import connect, one
     ("pop", r"^joy: run time error: one parameter needed for pop$"),
     ("1 +", r"^joy: run time error: two parameters needed for \+$"),
     ("\"a\" 1 +", r"^joy: run time error: .* needed for \+$"),
-    ("no_such_word", r"^joy: run time error: undefined symbol: no_such_word$"),
+    ("no_such_word", r"^joy: run time error: definition needed for no_such_word$"),
     ("[1 2", r"^joy: syntax error: .*\(line 1, column \d+\)$"),
     ("1\n2\n]", r"^joy: syntax error: .*\(line 3, column 1\)$"),
     ("1 0 /", r"^joy: run time error: .*/"),

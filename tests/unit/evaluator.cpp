@@ -30,7 +30,7 @@ TEST_CASE("an error leaves the stack as it was under running tests", "[evaluator
     CaptureHost host;
     joy::Interp I(&host);
     run(I, host, "1 2 [pop pop undefined-word] [3] [4] ifte.");
-    CHECK(host.err.find("undefined symbol") != std::string::npos);
+    CHECK(host.err.find("definition needed for undefined-word") != std::string::npos);
     REQUIRE(I.stk.size() == 2);
     CHECK(joy::to_joy(I.stk[0]) == "1");
     CHECK(joy::to_joy(I.stk[1]) == "2");
@@ -64,7 +64,7 @@ TEST_CASE("step and memory limits stop runaway programs", "[limits]") {
 }
 
 TEST_CASE("undefined words are errors unless undeferror is off", "[evaluator]") {
-    CHECK(error_of("nosuchword") == "run time error: undefined symbol: nosuchword");
+    CHECK(error_of("nosuchword") == "run time error: definition needed for nosuchword");
 }
 
 TEST_CASE("arity errors follow Joy1's wording", "[evaluator]") {

@@ -52,5 +52,5 @@ TEST_CASE("DEFINE, HIDE and MODULE scope names", "[reader]") {
     CHECK(eval_top("DEFINE a == 1; b == a 1 +. b") == "2");
     CHECK(eval_top("HIDE h == 10 IN f == h 1 + END. f") == "11");
     CHECK(eval_top("MODULE m PRIVATE p == 2 PUBLIC q == p p * END. m.q") == "4");
-    CHECK(error_of("HIDE h == 10 IN f == h 1 + END. h") == "run time error: undefined symbol: h");
+    CHECK(error_of("HIDE h == 10 IN f == h 1 + END. h") == "run time error: definition needed for h");
 }
