@@ -570,6 +570,10 @@ Value Parser::read_factor() {
 }
 
 void Parser::feed(std::string_view more) {
+    if (have_peek_ && peeked_.kind == T_EOF) {  // there is more now: scan again
+        have_peek_ = false;
+        pos_ = peeked_.pos;
+    }
     src_.append(more);
 }
 
