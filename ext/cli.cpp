@@ -8,7 +8,8 @@
 // plain reading otherwise.
 //
 // Options: --db FILE (the database of the session; default in-memory),
-// --steps N, --memory BYTES, --depth N (limits per statement; 0 = none),
+// --steps N, --memory BYTES, --depth N (limits per statement; 0 = none;
+// memory defaults to half the machine's RAM, the others to none),
 // -e PROGRAM (run PROGRAM text), --help.
 #include <unistd.h>
 
@@ -181,6 +182,10 @@ int repl(CliHost& host, joy::Interp& I) {
 int main(int argc, char** argv) {
     CliHost host;
     joy::Limits limits;
+    // Values may use at most half the machine's memory unless told otherwise,
+    // so a runaway program gets a Joy error rather than the OOM killer.
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    if (pages > 0 && page > 0) limits.memory = uint64_t(pages) * uint64_t(page) / 2;
     std::vector<std::string> files;
     std::vector<std::string> programs;
     std::string db;

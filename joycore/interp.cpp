@@ -236,8 +236,18 @@ void Interp::run(const Value& program) {
     call(program);
     try {
         loop(base);
-    } catch (...) {
+    } catch (const std::exception& e) {
+        // The system refused memory (or a container its size): a Joy error
+        // like any other, the host lives on.
+        bool joy_error = dynamic_cast<const JoyError*>(&e) != nullptr;
         if (outermost) {  // a nested run (include) leaves cleanup to the outermost
+            reset_after_error();
+            tl_pool.limit = saved_limit;
+        }
+        if (joy_error) throw;
+        throw JoyError("run time error: out of memory");
+    } catch (...) {
+        if (outermost) {
             reset_after_error();
             tl_pool.limit = saved_limit;
         }
