@@ -332,7 +332,10 @@ void do_primrec(Interp& I) {
     int64_t n = 0;
     switch (x.tag) {
     case T_INT:
-        for (int64_t k = x.u.i; k > 0; --k, ++n) I.push(Value::integer(k));
+        for (int64_t k = x.u.i; k > 0; --k, ++n) {
+            I.push(Value::integer(k));
+            I.charge(1);  // the count is the user's: limits must bound it
+        }
         break;
     case T_LIST: case T_STRING: case T_SET: case T_DICT: {
         Frame tmp;
@@ -649,13 +652,6 @@ void Interp::resume(Frame& f) {
         Value x = std::move(f.x);
         fr.pop_back();
         stk.push_back(std::move(x));
-        return;
-    }
-    case F_PUSH2: {
-        Value x = std::move(f.x), y = std::move(f.y);
-        fr.pop_back();
-        stk.push_back(std::move(x));
-        stk.push_back(std::move(y));
         return;
     }
     case F_NULLARY: {

@@ -100,7 +100,6 @@ struct Limits {
 enum FrameKind : uint8_t {
     F_PROG,
     F_PUSH,          // push x when resumed (dip)
-    F_PUSH2,         // push x then y (dipd and friends)
     F_NULLARY,       // test frame: push result over restored stack minus n
     F_IFTE,
     F_BRANCH2,       // after ifte's test: run pc-selected branch
