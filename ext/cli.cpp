@@ -51,9 +51,14 @@ struct CliHost : joyext::StoreHost {
         }
         sqlite3_busy_timeout(handle, 5000);
         if (path != ":memory:") sqlite3_exec(handle, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+        // The scratch database's definitions stay with the program; a
+        // world file's belong to that file.
+        if (interp && store_) release_definitions(*interp, store_->path().empty());
         close_db();
         db = handle;
         set_store(std::make_unique<joyext::SqliteStore>(db), interp);
+        store_->restart_reads_before_write = true;
+        joyext::register_collection_tables(db, store_.get());
         if (interp) sync(*interp);
     }
     void close_db() {
@@ -73,8 +78,11 @@ struct CliHost : joyext::StoreHost {
         open_db(":memory:");
         begin_statement(I);
     }
+    // The session a statement started in, restored if it fails.
+    std::string statement_session;
     void begin_statement(joy::Interp& I) {
         sync(I);
+        if (store_) statement_session = store_->session();
         if (db && sqlite3_get_autocommit(db)) sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
     }
     void end_statement(bool ok) {
@@ -83,15 +91,19 @@ struct CliHost : joyext::StoreHost {
         if (ok) {
             if (sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
                 std::string msg = sqlite3_errmsg(db);
-                sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-                if (store_) store_->invalidate_definitions();
+                rolled_back();
                 throw joy::JoyError("run time error: commit failed: " + msg);
             }
             if (store_) store_->run_pending_checkpoint();
         } else {
-            sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-            if (store_) store_->invalidate_definitions();
+            rolled_back();
         }
+    }
+    void rolled_back() {
+        sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+        if (!store_) return;
+        store_->forget_caches();
+        store_->set_session(statement_session);
     }
 
     void write_out(std::string_view s) override { std::fwrite(s.data(), 1, s.size(), stdout); }

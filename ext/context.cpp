@@ -28,6 +28,15 @@ void CaptureHost::write_out(std::string_view s) {
     captured.append(s);
 }
 
+bool CaptureHost::lookup_definition(joy::Interp& I, joy::Sym& s) {
+    if (call_deferred && sqlite_store()) {
+        call_deferred = false;
+        sqlite_store()->begin_call();
+        call_begun = true;
+    }
+    return StoreHost::lookup_definition(I, s);
+}
+
 JoyConnection::~JoyConnection() {
     cache_.clear();
     lru_.clear();
@@ -46,6 +55,8 @@ joy::Interp& JoyConnection::interp() {
         interp_ = std::make_unique<joy::Interp>(&host_);
         interp_->autoput = 1;
         host_.set_store(std::make_unique<SqliteStore>(db_), interp_.get());
+        const char* file = sqlite3_db_filename(db_, "main");
+        main_in_memory_ = !file || !*file;
     }
     return *interp_;
 }
@@ -85,7 +96,7 @@ void JoyConnection::apply_definitions(const joy::Item& item, bool remember) {
     }
 }
 
-void JoyConnection::run(std::string_view text, sqlite3_value** argv, int argc, Mode mode) {
+void JoyConnection::run(const Program& prog, joy::Value* below, sqlite3_value** argv, int argc, Mode mode) {
     joy::Interp& I = interp();
     host_.keep = mode == Mode::RUN;
     host_.captured.clear();
@@ -96,23 +107,57 @@ void JoyConnection::run(std::string_view text, sqlite3_value** argv, int argc, M
     I.input = nullptr;  // `get` has no source text to read from inside SQL
     I.set_limits(limits);
     host_.write_through = mode != Mode::PURE;
-    host_.sync(I);
+    bool asked = sync_definitions(mode);
     SqliteStore* store = host_.sqlite_store();
-    store->begin_call();
+    host_.call_deferred = mode == Mode::PURE && !asked;
+    host_.call_begun = !host_.call_deferred;
+    if (host_.call_begun) store->begin_call();
     try {
-        run_program(text, argv, argc, mode);
+        run_items(prog, below, argv, argc, mode);
     } catch (...) {
-        store->end_call(false);
+        host_.call_deferred = false;
+        definitions_synced_ = false;  // a rolled-back call may leave stale definitions
+        if (host_.call_begun) store->end_call(false);
         throw;
     }
-    store->end_call(true);
+    host_.call_deferred = false;
+    if (host_.call_begun) store->end_call(true);
 }
 
-void JoyConnection::run_program(std::string_view text, sqlite3_value** argv, int argc, Mode mode) {
+// Between two pure calls only these can change the definitions: a call
+// with CAP_STORE or a failed call on this connection (they clear
+// definitions_synced_), SQL of this connection (total changes, the end of
+// its transaction) and another connection's commit (SQLite's data version
+// of the main database; a database in memory has no other connection).
+// The data version is current while a read transaction is open, as in the
+// scan of a table; with none open (SELECT f(1)) the store is asked. (A
+// statement that reads only temp or attached tables counts as reading:
+// it then sees the definitions as of the last statement that read main.)
+// So a pure call asks the store only when one of these moved. Returns
+// whether it asked.
+bool JoyConnection::sync_definitions(Mode mode) {
+    SyncMark now;
+    if (mode == Mode::PURE && definitions_synced_ && read_sync_mark(now) && now == synced_mark_ &&
+        (main_in_memory_ || sqlite3_txn_state(db_, nullptr) != SQLITE_TXN_NONE))
+        return false;
+    host_.sync(*interp_);
+    // Read after the store's check, which may itself have moved the data version.
+    definitions_synced_ = mode == Mode::PURE && read_sync_mark(synced_mark_);
+    return true;
+}
+
+bool JoyConnection::read_sync_mark(SyncMark& mark) {
+    mark.changes = sqlite3_total_changes64(db_);
+    mark.autocommit = sqlite3_get_autocommit(db_);
+    return main_in_memory_ ||
+           sqlite3_file_control(db_, nullptr, SQLITE_FCNTL_DATA_VERSION, &mark.data_version) == SQLITE_OK;
+}
+
+void JoyConnection::run_items(const Program& prog, joy::Value* below, sqlite3_value** argv, int argc, Mode mode) {
     joy::Interp& I = *interp_;
-    std::shared_ptr<const Program> prog = compile(text);
+    if (below) I.push(std::move(*below));
     for (int k = 0; k < argc; ++k) I.push(from_sql(argv[k]));
-    for (const joy::Item& item : prog->items) {
+    for (const joy::Item& item : prog.items) {
         if (item.kind == joy::Item::DEFINITIONS) {
             apply_definitions(item, mode == Mode::PURE);
             continue;
@@ -140,6 +185,7 @@ void JoyConnection::as_call(F work) {
     I.caps = joy::CAP_STORE;
     host_.write_through = true;
     host_.sync(I);
+    definitions_synced_ = false;
     SqliteStore* store = host_.sqlite_store();
     store->begin_call();
     try {
@@ -179,6 +225,10 @@ void JoyConnection::undefine(std::string_view name) {
     });
 }
 
+void JoyConnection::store_call(const std::function<void(SqliteStore&)>& work) {
+    as_call([&](joy::Interp&) { work(*host_.sqlite_store()); });
+}
+
 int64_t JoyConnection::collect_garbage() {
     int64_t freed = 0;
     as_call([&](joy::Interp&) { freed = host_.sqlite_store()->collect_garbage(); });
@@ -204,12 +254,17 @@ void JoyConnection::finish() {
 }
 
 void Call::run(std::string_view text, sqlite3_value** argv, int argc, Mode mode) {
+    std::shared_ptr<const Program> prog = c_.compile(text);
+    run(*prog, nullptr, argv, argc, mode);
+}
+
+void Call::run(const Program& prog, joy::Value* below, sqlite3_value** argv, int argc, Mode mode) {
     if (c_.busy_)
         throw joy::JoyError("run time error: a Joy SQL function cannot be called while Joy is running "
                             "on the same connection");
     c_.busy_ = true;
     started_ = true;
-    c_.run(text, argv, argc, mode);
+    c_.run(prog, below, argv, argc, mode);
 }
 
 std::string current_error_message() {

@@ -16,6 +16,7 @@
 #include <sqlite3ext.h>
 
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <memory>
 #include <string>
@@ -43,6 +44,12 @@ struct CaptureHost : StoreHost {
     size_t max_bytes = 1000000000;  // SQLite's default maximum length of a TEXT value
     void write_out(std::string_view s) override;
     void write_err(std::string_view) override {}
+    // A pure call that did not ask the store about definitions begins the
+    // store's call only when it loads one: nothing else in a pure call
+    // touches the store.
+    bool lookup_definition(joy::Interp& I, joy::Sym& s) override;
+    bool call_deferred = false;  // begin the store's call on the first lookup
+    bool call_begun = false;
 };
 
 // A compiled program: its items in order, ready to run again.
@@ -70,6 +77,13 @@ public:
     void define(std::string_view name, std::string_view body);
     void undefine(std::string_view name);
     int64_t collect_garbage();
+    // Other SQL functions that write the database without running a program
+    // (joy_create_function ...): `work` runs as one call.
+    void store_call(const std::function<void(SqliteStore&)>& work);
+    // Compiled programs are shared: the cache may drop one while a SQL
+    // function written in Joy keeps it. Throws joy::JoyError (syntax errors
+    // name the line and column).
+    std::shared_ptr<const Program> compile(std::string_view text);
 
     joy::Limits limits{40000000, 512ull << 20, 1000000};
     bool files_enabled = false;
@@ -77,11 +91,20 @@ public:
 
 private:
     friend class Call;
-    void run(std::string_view text, sqlite3_value** argv, int argc, Mode mode);
-    void run_program(std::string_view text, sqlite3_value** argv, int argc, Mode mode);
+    void run(const Program& prog, joy::Value* below, sqlite3_value** argv, int argc, Mode mode);
+    void run_items(const Program& prog, joy::Value* below, sqlite3_value** argv, int argc, Mode mode);
+    bool sync_definitions(Mode mode);
+    struct SyncMark {
+        unsigned data_version = 0;
+        int64_t changes = -1;
+        int autocommit = -1;
+        bool operator==(const SyncMark& o) const {
+            return data_version == o.data_version && changes == o.changes && autocommit == o.autocommit;
+        }
+    };
+    bool read_sync_mark(SyncMark& mark);
     // Runs `work` as one call: stack cleared after, writes rolled back on error.
     template <class F> void as_call(F work);
-    std::shared_ptr<const Program> compile(std::string_view text);
     void apply_definitions(const joy::Item& item, bool remember);
 
     sqlite3* db_;
@@ -95,6 +118,11 @@ private:
     // Definitions a pure call replaced: symbol, previous body, was defined.
     struct Saved { joy::Sym* sym; joy::Value body; bool defined; };
     std::vector<Saved> undo_;
+    // A pure call after a pure call may skip asking the store whether the
+    // definitions changed (a statement per call): see sync_definitions().
+    bool definitions_synced_ = false;
+    SyncMark synced_mark_;
+    bool main_in_memory_ = false;  // no other connection can change it
 };
 
 // One call of a program. run() pushes the SQL arguments (argv[0] deepest,
@@ -102,6 +130,10 @@ private:
 // `text`, leaving the results on the interpreter's stack for the caller to
 // read; the destructor clears them, however the call ended. run() throws
 // joy::JoyError / joy::JoyQuit.
+//
+// The second run() is for SQL functions written in Joy (sqlfunc_user.cpp):
+// the program is compiled already, and `below`, when given, is moved onto
+// the stack under the arguments (an aggregate's accumulator).
 class Call {
 public:
     explicit Call(JoyConnection& c) : c_(c) {}
@@ -109,6 +141,7 @@ public:
     Call(const Call&) = delete;
     Call& operator=(const Call&) = delete;
     void run(std::string_view text, sqlite3_value** argv, int argc, Mode mode);
+    void run(const Program& prog, joy::Value* below, sqlite3_value** argv, int argc, Mode mode);
     joy::Interp& interp() { return c_.interp(); }
 private:
     JoyConnection& c_;
@@ -123,5 +156,7 @@ std::string current_error_message();
 int register_scalar_functions(sqlite3* db, JoyConnection* conn);  // sqlfunc.cpp
 int register_stack_tables(sqlite3* db, JoyConnection* conn);      // vtab_stack.cpp
 int register_persist_functions(sqlite3* db, JoyConnection* conn); // sqlpersist.cpp
+// joy_create_function and friends, and the functions saved in joy_functions.
+int register_user_functions(sqlite3* db, JoyConnection* conn);    // sqlfunc_user.cpp
 
 }  // namespace joyext

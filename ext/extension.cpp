@@ -23,6 +23,8 @@ extern "C" int sqlite3_joy_init(sqlite3* db, char** errmsg, const sqlite3_api_ro
     int rc = joyext::register_scalar_functions(db, conn);
     if (rc == SQLITE_OK) rc = joyext::register_stack_tables(db, conn);
     if (rc == SQLITE_OK) rc = joyext::register_persist_functions(db, conn);
+    if (rc == SQLITE_OK) rc = joyext::register_collection_tables(db, conn->store());
+    if (rc == SQLITE_OK) rc = joyext::register_user_functions(db, conn);
     joyext::JoyConnection::release(conn);
     if (rc != SQLITE_OK && errmsg) *errmsg = sqlite3_mprintf("joy: cannot register: %s", sqlite3_errstr(rc));
     return rc;

@@ -1,8 +1,10 @@
 // sqlite_store.cpp - the SQLite implementation of joy::Store.
 #include "sqlite_store.h"
 
+#include <cctype>
 #include <cstring>
 #include <ctime>
+#include <unordered_set>
 
 #include "../joycore/dict.h"
 #include "../joycore/interp.h"
@@ -35,7 +37,12 @@ int64_t now() { return int64_t(std::time(nullptr)); }
 // Supplies the cells of a recalled list from joy_nodes, one row per cell.
 class NodeSource : public joy::LazySource {
 public:
-    explicit NodeSource(std::weak_ptr<SqliteStore*> s) : store_(std::move(s)) {}
+    NodeSource(std::weak_ptr<SqliteStore*> s, int64_t first) : store_(std::move(s)), mark_(first) {
+        if (auto p = store_.lock()) (*p)->sources_.insert(this);
+    }
+    ~NodeSource() override {
+        if (auto p = store_.lock()) (*p)->sources_.erase(this);
+    }
     bool belongs_to(const SqliteStore* s) const {
         auto p = store_.lock();
         return p && *p == s;
@@ -45,6 +52,22 @@ public:
         auto s = store_.lock();
         if (!s) throw joy::JoyError("run time error: the database of a recalled list is closed");
         (*s)->force(stub, node, this);
+        auto read = waiting_.find(node);
+        if (read != waiting_.end()) waiting_.erase(read);
+    }
+    // The rows of this source's stubs not read yet: the program holds
+    // them, so GC keeps what they reach.
+    const std::unordered_multiset<int64_t>& waiting() const { return waiting_; }
+    // The cells of one list are read in order, each once, so a next_id that
+    // comes back to a cell already read is a cycle in the rows. Brent's
+    // method finds it within a few times the list's length, in constant
+    // memory: `mark_` is a cell read earlier, moved on at powers of two.
+    bool revisits(int64_t next) const { return next && next == mark_; }
+    void advanced_to(int64_t next) {
+        if (++since_mark_ < span_) return;
+        mark_ = next;
+        since_mark_ = 0;
+        span_ *= 2;
     }
     // A new stub for `node` sharing this source.
     Cell* stub(int64_t node) {
@@ -53,11 +76,15 @@ public:
         new (&c->head_) Value(Value::integer(node));
         ++rc;
         c->tail_ = reinterpret_cast<Cell*>(this);
+        waiting_.insert(node);
         return c;
     }
 
 private:
     std::weak_ptr<SqliteStore*> store_;
+    std::unordered_multiset<int64_t> waiting_;
+    int64_t mark_ = 0;
+    uint64_t since_mark_ = 0, span_ = 1;
 };
 
 SqliteStore::SqliteStore(sqlite3* db) : db_(db), self_(std::make_shared<SqliteStore*>(this)) {}
@@ -65,8 +92,46 @@ SqliteStore::SqliteStore(sqlite3* db) : db_(db), self_(std::make_shared<SqliteSt
 SqliteStore::~SqliteStore() { release_statements(); }
 
 void SqliteStore::release_statements() {
-    for (auto& [sql, st] : stmts_) sqlite3_finalize(st);
-    stmts_.clear();
+    ++collection_generation_;
+    for (auto* cache : {&stmts_, &user_stmts_, &collection_stmts_}) {
+        for (auto& [sql, st] : *cache) sqlite3_finalize(st);
+        cache->clear();
+    }
+}
+
+void SqliteStore::release_idle_statements() {
+    ++collection_generation_;
+    for (auto* cache : {&stmts_, &user_stmts_, &collection_stmts_})
+        for (auto it = cache->begin(); it != cache->end();) {
+            if (sqlite3_stmt_busy(it->second)) {
+                ++it;
+                continue;
+            }
+            sqlite3_finalize(it->second);
+            it = cache->erase(it);
+        }
+}
+
+// Texts that name a collection's table are as many as the tables used, so
+// this cache is bounded; its statements are never left running, so
+// dropping them all is safe.
+sqlite3_stmt* SqliteStore::prepare_collection(std::string_view sql) {
+    auto it = collection_stmts_.find(std::string(sql));
+    if (it != collection_stmts_.end()) {
+        sqlite3_reset(it->second);
+        sqlite3_clear_bindings(it->second);
+        return it->second;
+    }
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v3(db_, sql.data(), int(sql.size()), SQLITE_PREPARE_PERSISTENT, &st, nullptr) != SQLITE_OK)
+        throw joy::JoyError(std::string("run time error: SQL error: ") + sqlite3_errmsg(db_));
+    if (collection_stmts_.size() >= 256) {
+        ++collection_generation_;
+        for (auto& [text, old] : collection_stmts_) sqlite3_finalize(old);
+        collection_stmts_.clear();
+    }
+    collection_stmts_.emplace(std::string(sql), st);
+    return st;
 }
 
 void SqliteStore::fail(const std::string& what) {
@@ -85,12 +150,68 @@ sqlite3_stmt* SqliteStore::prepare(std::string_view sql) {
     if (sqlite3_prepare_v3(db_, sql.data(), int(sql.size()), SQLITE_PREPARE_PERSISTENT, &st, &tail) != SQLITE_OK)
         throw joy::JoyError(std::string("run time error: SQL error: ") + sqlite3_errmsg(db_));
     if (!st) throw joy::JoyError("run time error: SQL error: empty statement");
-    if (stmts_.size() > 256) {  // bounded: drop everything and start again
-        for (auto& [s, old] : stmts_) sqlite3_finalize(old);
-        stmts_.clear();
-    }
     stmts_.emplace(std::string(sql), st);
     return st;
+}
+
+namespace {
+// Whether `sql` holds nothing but white space, semicolons and comments.
+bool only_blank_sql(std::string_view sql) {
+    for (size_t k = 0; k < sql.size(); ++k) {
+        char c = sql[k];
+        if (c == ';' || std::isspace((unsigned char)c)) continue;
+        if (sql.substr(k, 2) == "--") {
+            k = sql.find('\n', k);
+            if (k == std::string_view::npos) return true;
+            continue;
+        }
+        if (sql.substr(k, 2) == "/*") {
+            k = sql.find("*/", k + 2);
+            if (k == std::string_view::npos) return true;
+            ++k;
+            continue;
+        }
+        return false;
+    }
+    return true;
+}
+}  // namespace
+
+// Only one user statement runs at a time (query and exec step theirs to
+// the end before returning), so dropping the others when the cache is full
+// never finalizes a running one.
+sqlite3_stmt* SqliteStore::prepare_user(std::string_view sql, const char* word) {
+    auto it = user_stmts_.find(std::string(sql));
+    if (it != user_stmts_.end()) {
+        sqlite3_reset(it->second);
+        sqlite3_clear_bindings(it->second);
+        return it->second;
+    }
+    sqlite3_stmt* st = nullptr;
+    const char* tail = nullptr;
+    if (sqlite3_prepare_v3(db_, sql.data(), int(sql.size()), SQLITE_PREPARE_PERSISTENT, &st, &tail) != SQLITE_OK)
+        throw joy::JoyError(std::string("run time error: SQL error: ") + sqlite3_errmsg(db_));
+    if (!st) throw joy::JoyError("run time error: SQL error: empty statement");
+    if (!only_blank_sql(std::string_view(tail, size_t(sql.data() + sql.size() - tail)))) {
+        sqlite3_finalize(st);
+        throw joy::JoyError(std::string("run time error: a single SQL statement needed for ") + word);
+    }
+    if (user_stmts_.size() >= 64) {
+        for (auto& [text, old] : user_stmts_) sqlite3_finalize(old);
+        user_stmts_.clear();
+    }
+    user_stmts_.emplace(std::string(sql), st);
+    return st;
+}
+
+// A statement that writes may have written the Joy tables (definitions,
+// strings), and a ROLLBACK (read-only to SQLite) undoes what was cached.
+void SqliteStore::after_user_statement(sqlite3_stmt* st) {
+    std::string_view text = sqlite3_sql(st);
+    size_t k = 0;
+    while (k < text.size() && std::isspace((unsigned char)text[k])) ++k;
+    bool rollback = text.size() - k >= 8 && sqlite3_strnicmp(text.data() + k, "ROLLBACK", 8) == 0;
+    if (rollback || !sqlite3_stmt_readonly(st)) forget_caches();
 }
 
 void SqliteStore::step_done(sqlite3_stmt* st) {
@@ -167,7 +288,7 @@ void bind_params(sqlite3* db, sqlite3_stmt* st, const Value& params) {
 // user's, so they live in their own cache slot and are reset after use).
 Value SqliteStore::query(std::string_view sql, const Value& params) {
     before_write();  // a query may write too (INSERT ... RETURNING)
-    sqlite3_stmt* st = prepare(sql);
+    sqlite3_stmt* st = prepare_user(sql, "query");
     bind_params(db_, st, params);
     joy::ListBuilder rows;
     int ncol = sqlite3_column_count(st);
@@ -186,13 +307,14 @@ Value SqliteStore::query(std::string_view sql, const Value& params) {
         rows.push(std::move(row));
     }
     sqlite3_reset(st);
+    after_user_statement(st);
     return rows.take();
 }
 
 int64_t SqliteStore::exec(std::string_view sql, const Value& params) {
     before_write();
     int64_t before = sqlite3_total_changes64(db_);
-    sqlite3_stmt* st = prepare(sql);
+    sqlite3_stmt* st = prepare_user(sql, "exec");
     bind_params(db_, st, params);
     for (;;) {
         int rc = sqlite3_step(st);
@@ -204,6 +326,7 @@ int64_t SqliteStore::exec(std::string_view sql, const Value& params) {
         }
     }
     sqlite3_reset(st);
+    after_user_statement(st);
     return sqlite3_total_changes64(db_) - before;
 }
 
@@ -226,10 +349,22 @@ void SqliteStore::savepoint_rollback() {
     if (sqlite3_exec(db_, "ROLLBACK TO joy_user; RELEASE joy_user", nullptr, nullptr, nullptr) != SQLITE_OK)
         fail("db-rollback");
     --savepoint_depth_;
+    forget_caches();
 }
 
 void SqliteStore::before_write() {
-    if (!in_call_ || call_savepoint_) return;
+    if (!in_call_) {
+        // A deferred transaction that has read cannot become a writer once
+        // another process has committed (SQLITE_BUSY_SNAPSHOT, no waiting):
+        // start it again as a writer, which waits its turn.
+        if (restart_reads_before_write && savepoint_depth_ == 0 && sqlite3_txn_state(db_, "main") == SQLITE_TXN_READ &&
+            sqlite3_db_readonly(db_, "main") == 0) {
+            if (sqlite3_exec(db_, "COMMIT; BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
+                fail("starting to write");
+        }
+        return;
+    }
+    if (call_savepoint_) return;
     if (sqlite3_exec(db_, "SAVEPOINT joy_call", nullptr, nullptr, nullptr) != SQLITE_OK) fail("starting the call's savepoint");
     call_savepoint_ = true;
 }
@@ -240,16 +375,31 @@ void SqliteStore::before_write() {
 void SqliteStore::end_call(bool ok) {
     in_call_ = false;
     release_statements();
-    if (!call_savepoint_) return;
-    call_savepoint_ = false;
-    savepoint_depth_ = 0;
-    if (ok) {
-        if (sqlite3_exec(db_, "RELEASE joy_call", nullptr, nullptr, nullptr) == SQLITE_OK) {
+    if (!ok && session_ != call_session_) {
+        session_ = call_session_;
+        bump_generation();
+    }
+    std::string commit_error;
+    if (call_savepoint_) {
+        call_savepoint_ = false;
+        savepoint_depth_ = 0;
+        if (ok && sqlite3_exec(db_, "RELEASE joy_call", nullptr, nullptr, nullptr) == SQLITE_OK) {
+            // Still inside the caller's transaction: its ROLLBACK would
+            // undo this call's writes behind the caches' back.
+            if (!sqlite3_get_autocommit(db_)) wrote_in_outer_txn_ = true;
             run_pending_checkpoint();
-            return;
+        } else {
+            // RELEASE of the outermost savepoint commits, and may fail (busy)
+            if (ok) commit_error = sqlite3_errmsg(db_);
+            sqlite3_exec(db_, "ROLLBACK TO joy_call; RELEASE joy_call", nullptr, nullptr, nullptr);
+            forget_caches();
         }
     }
-    sqlite3_exec(db_, "ROLLBACK TO joy_call; RELEASE joy_call", nullptr, nullptr, nullptr);
+    changes_seen_ = sqlite3_total_changes64(db_);
+    if (!commit_error.empty()) throw joy::JoyError("run time error: commit failed: " + commit_error);
+}
+
+void SqliteStore::forget_caches() {
     string_ids_.clear();
     strings_.clear();
     schema_ready_ = false;
@@ -303,15 +453,15 @@ void SqliteStore::drop_caches_if_stale() {
     int64_t v = -1;
     if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
-    if (v != data_version_) {
-        if (data_version_ != -1) {
-            string_ids_.clear();
-            strings_.clear();
-            schema_ready_ = false;
-            bump_generation();
-        }
-        data_version_ = v;
-    }
+    int64_t changes = sqlite3_total_changes64(db_);
+    bool stale = (data_version_ != -1 && v != data_version_)    // another connection committed
+                 || (changes_seen_ != -1 && changes != changes_seen_)  // SQL outside Joy wrote
+                 || wrote_in_outer_txn_;
+    data_version_ = v;
+    changes_seen_ = changes_seen_ == -1 ? -1 : changes;
+    // Until the caller's transaction ends, it may still roll back.
+    if (wrote_in_outer_txn_) wrote_in_outer_txn_ = !sqlite3_get_autocommit(db_);
+    if (stale) forget_caches();
 }
 
 uint64_t SqliteStore::definitions_generation() {
@@ -495,21 +645,15 @@ void SqliteStore::session_take(std::string_view other, std::string_view word) {
 
 int64_t SqliteStore::session_keep(const std::vector<std::string>& words) {
     ensure_schema();
-    std::string list = "[";
-    // The words go through json_each so that any number of them binds as one parameter.
-    for (size_t k = 0; k < words.size(); ++k) {
-        std::string w;
-        joy::print_string_literal(w, words[k]);
-        list += (k ? "," : "") + w;
-    }
-    list += "]";
-    sqlite3_stmt* st = prepare(
-        "DELETE FROM joy_definitions WHERE session = ?1 AND name NOT IN (SELECT value FROM json_each(?2))");
-    sqlite3_bind_text(st, 1, session_.data(), int(session_.size()), SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, list.data(), int(list.size()), SQLITE_STATIC);
-    step_done(st);
+    std::unordered_set<std::string> keep(words.begin(), words.end());
+    sqlite3_stmt* names = prepare("SELECT name FROM joy_definitions WHERE session = ?1");
+    sqlite3_bind_text(names, 1, session_.data(), int(session_.size()), SQLITE_STATIC);
+    std::vector<std::string> drop;
+    for (std::string& name : column_strings(names))
+        if (!keep.count(name)) drop.push_back(std::move(name));
+    for (const std::string& name : drop) drop_definition(name);
     bump_generation();
-    return sqlite3_changes64(db_);
+    return int64_t(drop.size());
 }
 
 void SqliteStore::session_delete(std::string_view name) {
@@ -583,6 +727,21 @@ struct Row {
 }  // namespace
 
 void SqliteStore::persist(std::string_view root, const Value& v) {
+    int64_t top = write_rows(v, ROOT);
+    sqlite3_stmt* st = prepare(
+        "INSERT INTO joy_roots(name, node_id, created_at, modified_at) VALUES (?1, ?2, ?3, ?3) "
+        "ON CONFLICT(name) DO UPDATE SET node_id = excluded.node_id, modified_at = excluded.modified_at");
+    sqlite3_bind_text(st, 1, root.data(), int(root.size()), SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, top);
+    sqlite3_bind_int64(st, 3, now());
+    step_done(st);
+}
+
+int64_t SqliteStore::persist_cell(const Value& element) { return write_rows(element, CELL); }
+
+// Writes the rows of v under a new top row of kind `top_kind` (a root, or a
+// list cell that ends its list); returns the top row's id.
+int64_t SqliteStore::write_rows(const Value& v, int top_kind) {
     ensure_schema();
     sqlite3_stmt* ins = prepare(
         "INSERT INTO joy_nodes(id, kind, type, ival, fval, str_id, ref_id, key_id, next_id) "
@@ -659,7 +818,7 @@ void SqliteStore::persist(std::string_view root, const Value& v) {
 
     Row top;
     top.id = reserve_ids(1);
-    top.kind = ROOT;
+    top.kind = top_kind;
     fill(top, v);
     write(top);
     while (!pending.empty()) {
@@ -698,22 +857,18 @@ void SqliteStore::persist(std::string_view root, const Value& v) {
             });
         }
     }
-    sqlite3_stmt* st = prepare(
-        "INSERT INTO joy_roots(name, node_id, created_at, modified_at) VALUES (?1, ?2, ?3, ?3) "
-        "ON CONFLICT(name) DO UPDATE SET node_id = excluded.node_id, modified_at = excluded.modified_at");
-    sqlite3_bind_text(st, 1, root.data(), int(root.size()), SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, top.id);
-    sqlite3_bind_int64(st, 3, now());
-    step_done(st);
+    return top.id;
 }
 
 Value SqliteStore::lazy_list(int64_t first_node) {
     if (!first_node) return Value::empty_list();
-    auto* src = new NodeSource(self_);
+    auto* src = new NodeSource(self_, first_node);
     src->rc = 0;
     Cell* c = src->stub(first_node);
     return Value::adopt_list(c);
 }
+
+Value SqliteStore::node_value(sqlite3_stmt* row, int c0) { return load_value(sqlite3_column_int(row, c0), row, c0); }
 
 // Element value of a node row (columns type, ival, fval, str_id, ref_id
 // starting at col0).
@@ -754,9 +909,9 @@ void SqliteStore::force(Cell* stub, int64_t node, NodeSource* src) {
         throw joy::JoyError("run time error: persisted node " + std::to_string(node) + " is not a list cell");
     }
     int64_t next = sqlite3_column_int64(st, 5);
-    if (next == node) {
+    if (next == node || src->revisits(next)) {
         sqlite3_reset(st);
-        throw joy::JoyError("run time error: persisted node " + std::to_string(node) + " points at itself");
+        throw joy::JoyError("run time error: persisted list at node " + std::to_string(node) + " is cyclic");
     }
     Value head;
     try {
@@ -768,42 +923,61 @@ void SqliteStore::force(Cell* stub, int64_t node, NodeSource* src) {
     sqlite3_reset(st);
     Cell* tail = next ? src->stub(next) : nullptr;
     // Only now change the stub: nothing below can throw.
+    src->advanced_to(next);
     stub->head_ = std::move(head);
     stub->tail_ = tail;
     stub->stub = 0;
 }
 
+// A dict is read whole (its lists lazily). Dicts nested in it are read
+// with a stack of levels, not by recursion, and every entry row may be
+// read once only: rows that lead back to an entry are cyclic.
 Value SqliteStore::load_dict(int64_t first) {
-    Value d = Value::adopt_dict(joy::Dict::create());
-    sqlite3_stmt* st = nullptr;
-    int64_t id = first;
-    size_t guard = 0;
-    while (id) {
-        if (++guard > 100000000) throw joy::JoyError("run time error: persisted dict is cyclic");
-        // Not the cached statement: load_value may recurse into another dict.
-        if (sqlite3_prepare_v2(db_, "SELECT type, ival, fval, str_id, ref_id, next_id, key_id FROM joy_nodes WHERE id = ?1",
-                               -1, &st, nullptr) != SQLITE_OK)
-            fail("recall");
+    struct Level {
+        Value dict;
+        int64_t next;   // the next entry row to read, 0 at the end
+        Value key;      // the key of this dict in the level below
+    };
+    std::vector<Level> levels;
+    levels.push_back({Value::adopt_dict(joy::Dict::create()), first, Value()});
+    std::unordered_set<int64_t> seen;
+    sqlite3_stmt* st =
+        prepare("SELECT type, ival, fval, str_id, ref_id, next_id, key_id FROM joy_nodes WHERE id = ?1");
+    for (;;) {
+        int64_t id = levels.back().next;
+        if (!id) {
+            if (levels.size() == 1) return std::move(levels.back().dict);
+            Level done = std::move(levels.back());
+            levels.pop_back();
+            levels.back().dict.u.dict->put(std::move(done.key), std::move(done.dict));
+            continue;
+        }
+        if (!seen.insert(id).second)
+            throw joy::JoyError("run time error: persisted dict at node " + std::to_string(id) + " is cyclic");
         sqlite3_bind_int64(st, 1, id);
         if (sqlite3_step(st) != SQLITE_ROW) {
-            sqlite3_finalize(st);
+            sqlite3_reset(st);
             throw joy::JoyError("run time error: persisted node " + std::to_string(id) + " is missing");
         }
-        int64_t next = sqlite3_column_int64(st, 5);
+        int type = sqlite3_column_int(st, 0);
+        int64_t ref = sqlite3_column_int64(st, 4);
+        levels.back().next = sqlite3_column_int64(st, 5);
         Value key, val;
         try {
             key = joy::make_string(string_of(sqlite3_column_int64(st, 6)));
-            val = load_value(sqlite3_column_int(st, 0), st, 0);
+            if (type != NT_DICT) val = load_value(type, st, 0);
         } catch (...) {
-            sqlite3_finalize(st);
+            sqlite3_reset(st);
             throw;
         }
-        sqlite3_finalize(st);
-        d.u.dict->put(std::move(key), std::move(val));
-        if (next == id) throw joy::JoyError("run time error: persisted dict is cyclic");
-        id = next;
+        sqlite3_reset(st);
+        if (type == NT_DICT && ref) {
+            levels.push_back({Value::adopt_dict(joy::Dict::create()), ref, std::move(key)});
+            continue;
+        }
+        if (type == NT_DICT) val = Value::adopt_dict(joy::Dict::create());
+        levels.back().dict.u.dict->put(std::move(key), std::move(val));
     }
-    return d;
 }
 
 bool SqliteStore::recall(std::string_view root, Value& out) {
@@ -846,13 +1020,24 @@ bool SqliteStore::forget(std::string_view root) {
 int64_t SqliteStore::collect_garbage() {
     if (!has_schema()) return 0;
     ensure_schema();
-    const char* sweep =
+    // Lazily recalled values the program still holds are roots too.
+    std::string held = "[";
+    for (const NodeSource* src : sources_)
+        for (int64_t id : src->waiting()) held += (held.size() > 1 ? "," : "") + std::to_string(id);
+    held += "]";
+    sqlite3_stmt* sweep = prepare(
         "WITH RECURSIVE live(id) AS ("
         "  SELECT node_id FROM joy_roots"
+        "  UNION SELECT value FROM json_each(?1)"
         "  UNION SELECT n.next_id FROM joy_nodes n JOIN live ON n.id = live.id WHERE n.next_id IS NOT NULL"
         "  UNION SELECT n.ref_id FROM joy_nodes n JOIN live ON n.id = live.id WHERE n.ref_id IS NOT NULL"
-        ") DELETE FROM joy_nodes WHERE id NOT IN (SELECT id FROM live)";
-    if (sqlite3_exec(db_, sweep, nullptr, nullptr, nullptr) != SQLITE_OK) fail("gc");
+        ") DELETE FROM joy_nodes WHERE id NOT IN (SELECT id FROM live)");
+    sqlite3_bind_text(sweep, 1, held.data(), int(held.size()), SQLITE_TRANSIENT);
+    if (sqlite3_step(sweep) != SQLITE_DONE) {
+        sqlite3_reset(sweep);
+        fail("gc");
+    }
+    sqlite3_reset(sweep);
     int64_t freed = sqlite3_changes64(db_);
     const char* strings =
         "DELETE FROM joy_strings WHERE id NOT IN (SELECT str_id FROM joy_nodes WHERE str_id IS NOT NULL "

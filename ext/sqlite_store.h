@@ -74,13 +74,19 @@ public:
     // A call of a SQL function runs between begin_call() and end_call(): the
     // first write opens a savepoint, and end_call(false) rolls it back, so a
     // failing call changes nothing. Calls that only read cost nothing extra.
-    void begin_call() { in_call_ = true; }
+    // A failed call also keeps the session it started in.
+    void begin_call() {
+        in_call_ = true;
+        call_session_ = session_;
+    }
     void end_call(bool ok);
     void release_statements();
     // Hosts call this after a transaction ends.
     void run_pending_checkpoint();
-    // Definitions loaded earlier may be stale (after a rollback).
-    void invalidate_definitions() { bump_generation(); }
+    // Forget what was read from the database (interned string ids, the
+    // schema check, loaded definitions): after a rollback, everything read
+    // since the transaction began may be gone.
+    void forget_caches();
     int savepoint_depth() const { return savepoint_depth_; }
     std::string path() override;
 
@@ -94,14 +100,50 @@ public:
     // Whether the schema exists (without creating it).
     bool has_schema();
     void ensure_schema();
+    // The first write of a call opens the call's savepoint.
+    void before_write();
+    // Outside calls (the CLI: a deferred transaction per statement), a
+    // transaction that has only read restarts as BEGIN IMMEDIATE before it
+    // writes.
+    bool restart_reads_before_write = false;
+
+    // ---- persistent collections (sqlite_collections.cpp, vtab_list.cpp) ----
+    joy::Value pdict_open(std::string_view name) override;
+    joy::Value plist_open(std::string_view name) override;
+    // A statement whose text names a collection's table: cached apart and
+    // bounded, valid until the call ends; never left running.
+    sqlite3_stmt* prepare_collection(std::string_view sql);
+    // Changes whenever statements of that cache may have been finalized:
+    // while it stays the same, a statement it gave is still valid.
+    uint64_t collection_generation() const { return collection_generation_; }
+    // Writes a list cell holding `element`, with no next cell; its id.
+    int64_t persist_cell(const joy::Value& element);
+    // The element of a joy_nodes row: columns type, ival, fval, str_id,
+    // ref_id from col0 on (lists come back lazily).
+    joy::Value node_value(sqlite3_stmt* row, int col0);
+    joy::Interp* interp() const { return interp_; }
+    std::weak_ptr<SqliteStore*> weak_self() const { return self_; }
+    bool in_call() const { return in_call_; }
+    // Finalizes the cached statements that are not running: SQL that used
+    // Joy's tables through a virtual table, outside a call, leaves none
+    // behind (a connection with statements left cannot be closed).
+    void release_idle_statements();
 
 private:
-    sqlite3_stmt* prepare(std::string_view sql);  // cached
+    // Statements of this class, cached: a fixed set of texts, never
+    // finalized while a call may still be stepping one.
+    sqlite3_stmt* prepare(std::string_view sql);
+    // A statement of `query` / `exec` (one statement, user text), cached
+    // apart and bounded.
+    sqlite3_stmt* prepare_user(std::string_view sql, const char* word);
+    // After a statement of the user's: what it may have changed.
+    void after_user_statement(sqlite3_stmt* st);
     [[noreturn]] void fail(const std::string& what);
     void step_done(sqlite3_stmt* st);
     int64_t intern_string(std::string_view s);
     std::string string_of(int64_t id);
     int64_t reserve_ids(int64_t n);
+    int64_t write_rows(const joy::Value& v, int top_kind);
     joy::Value load_value(int type, sqlite3_stmt* row, int col0);
     joy::Value lazy_list(int64_t first_node);
     joy::Value load_dict(int64_t first_entry);
@@ -113,18 +155,33 @@ private:
     bool schema_ready_ = false;
     std::string session_ = "main";
     std::unordered_map<std::string, sqlite3_stmt*> stmts_;
+    std::unordered_map<std::string, sqlite3_stmt*> user_stmts_;
+    std::unordered_map<std::string, sqlite3_stmt*> collection_stmts_;
+    uint64_t collection_generation_ = 0;
     std::unordered_map<std::string, int64_t> string_ids_;
     std::unordered_map<int64_t, std::string> strings_;
     int64_t data_version_ = -1;
+    // sqlite3_total_changes64 when the last call ended (-1: no call yet);
+    // a change between calls is a write outside Joy on this connection.
+    int64_t changes_seen_ = -1;
+    // A call wrote inside a transaction of the caller's, which may still be
+    // rolled back.
+    bool wrote_in_outer_txn_ = false;
+    std::string call_session_;
     uint64_t local_generation_ = 0;
     uint64_t seen_version_generation_ = 0;
     int savepoint_depth_ = 0;
     bool checkpoint_pending_ = false;
     bool in_call_ = false;
     bool call_savepoint_ = false;
-    void before_write();
     std::shared_ptr<SqliteStore*> self_;  // lazy sources hold a weak copy
+    std::unordered_set<NodeSource*> sources_;  // the live ones (GC roots)
     friend class NodeSource;
 };
+
+// joy_list / joy_dict (table-valued functions) and the joy_list module for
+// CREATE VIRTUAL TABLE (vtab_list.cpp), on connection db over the Joy tables
+// of `store`.
+int register_collection_tables(sqlite3* db, SqliteStore* store);
 
 }  // namespace joyext

@@ -17,15 +17,17 @@ void StoreHost::set_store(std::unique_ptr<SqliteStore> s, joy::Interp* I) {
 }
 
 void StoreHost::on_define(joy::Sym& s) {
-    if (loading_ || s.hidden || !store_) return;
+    // A pure call's definitions are undone when it ends: the word stays
+    // tied to the store.
+    if (loading_ || s.hidden || !store_ || !write_through) return;
     s.from_store = false;
-    if (!write_through || sqlite3_db_readonly(store_->db(), "main") == 1) return;
+    if (sqlite3_db_readonly(store_->db(), "main") == 1) return;
     if (!s.defined) {
         store_->drop_definition(s.name);
         return;
     }
     std::string body;
-    joy::print_term(body, s.body.u.list);
+    joy::print_term(body, s.body.u.list, true);
     store_->save_definition(s.name, body);
     s.from_store = true;
 }
@@ -45,17 +47,28 @@ bool StoreHost::lookup_definition(joy::Interp& I, joy::Sym& s) {
     return true;
 }
 
+void StoreHost::release_definitions(joy::Interp& I, bool keep) {
+    for (joy::Sym* s : I.all_symbols())
+        if (s->from_store) {
+            s->from_store = false;
+            if (keep) continue;
+            s->body = joy::Value();
+            s->defined = false;
+        }
+}
+
+void StoreHost::close_world(joy::Interp& I) {
+    if (!store_) return;
+    store_->set_session("main");
+    sync(I);
+}
+
 void StoreHost::sync(joy::Interp& I) {
     if (!store_) return;
     uint64_t g = store_->definitions_generation();
     if (g == generation_) return;
     generation_ = g;
-    for (joy::Sym* s : I.all_symbols())
-        if (s->from_store) {
-            s->body = joy::Value();
-            s->defined = false;
-            s->from_store = false;
-        }
+    release_definitions(I, false);
 }
 
 }  // namespace joyext

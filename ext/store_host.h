@@ -27,6 +27,12 @@ public:
     // read-only database).
     bool write_through = true;
     void set_store(std::unique_ptr<SqliteStore> s, joy::Interp* I);
+    // Before switching databases: the definitions loaded from the current
+    // one are dropped, or with `keep` kept in memory only.
+    void release_definitions(joy::Interp& I, bool keep);
+    // Here the world is the connection: closing it (session-close,
+    // world-close) only returns to the session main.
+    void close_world(joy::Interp& I) override;
 
 protected:
     std::unique_ptr<SqliteStore> store_;

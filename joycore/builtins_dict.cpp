@@ -6,8 +6,14 @@
 //
 // Keys are strings. A symbol or a char given as a key stands for its name
 // (`[age] first dget` finds "age"); the dict stores the string.
+//
+// The dict words also take a pdict handle (collections.h) where they take a
+// dict, and then read or write its table at once: `users "alice" {age: 30}
+// dput` writes a row and leaves the handle, as dput on a dict leaves the
+// dict.
 #include <cstring>
 
+#include "collections.h"
 #include "dict.h"
 #include "interp.h"
 #include "json.h"
@@ -23,6 +29,7 @@ const char* ordinal(size_t k) {
 
 void check_dict(Interp& I, size_t k, const char* word) {
     if (I.peek(k).tag != T_DICT) {
+        if (as_pdict(I.peek(k))) return;
         std::string what = std::string("dictionary as ") + ordinal(k) + " parameter";
         I.type_error(what.c_str(), word);
     }
@@ -53,11 +60,23 @@ Value key_string(Value k, std::string_view text) {
 
 void do_dempty(Interp& I) { I.push(Value::adopt_dict(Dict::create())); }
 
+// The pdict at depth k, or null for a dict (the caller checked the type).
+PDict* pdict_at(Interp& I, size_t k, const char* word) {
+    PDict* p = as_pdict(I.peek(k));
+    if (p) I.require(CAP_STORE, word);
+    return p;
+}
+
 void do_dput(Interp& I) {  // D K V -> D'
     I.need(3, "dput");
     check_dict(I, 2, "dput");
     char buf;
     std::string_view text = key_text(I, I.peek(1), buf, "dput");
+    if (PDict* p = pdict_at(I, 2, "dput")) {
+        p->put(text, I.top());
+        I.drop(2);
+        return;
+    }
     Value key = key_string(I.peek(1), text);
     Value val = I.pop();
     I.stk.pop_back();
@@ -69,6 +88,13 @@ void do_dget(Interp& I) {  // D K -> V
     check_dict(I, 1, "dget");
     char buf;
     std::string_view text = key_text(I, I.top(), buf, "dget");
+    if (PDict* p = pdict_at(I, 1, "dget")) {
+        Value r;
+        if (!p->get(text, r)) missing_key(I, text, "dget");
+        I.drop(2);
+        I.push(std::move(r));
+        return;
+    }
     const Value* v = I.peek(1).u.dict->get(text);
     if (!v) missing_key(I, text, "dget");
     Value r = *v;
@@ -81,6 +107,13 @@ void do_dgetd(Interp& I) {  // D K V -> V'
     check_dict(I, 2, "dgetd");
     char buf;
     std::string_view text = key_text(I, I.peek(1), buf, "dgetd");
+    if (PDict* p = pdict_at(I, 2, "dgetd")) {
+        Value r;
+        if (!p->get(text, r)) r = I.top();
+        I.drop(3);
+        I.push(std::move(r));
+        return;
+    }
     const Value* v = I.peek(2).u.dict->get(text);
     Value r = v ? *v : I.top();
     I.drop(3);
@@ -91,7 +124,9 @@ void do_dhas(Interp& I) {  // D K -> B
     I.need(2, "dhas");
     check_dict(I, 1, "dhas");
     char buf;
-    bool has = I.peek(1).u.dict->get(key_text(I, I.top(), buf, "dhas")) != nullptr;
+    std::string_view text = key_text(I, I.top(), buf, "dhas");
+    PDict* p = pdict_at(I, 1, "dhas");
+    bool has = p ? p->has(text) : I.peek(1).u.dict->get(text) != nullptr;
     I.drop(2);
     I.push(Value::boolean(has));
 }
@@ -102,6 +137,10 @@ void do_ddel(Interp& I) {  // D K -> D'
     char buf;
     std::string key(key_text(I, I.top(), buf, "ddel"));
     I.stk.pop_back();
+    if (PDict* p = pdict_at(I, 0, "ddel")) {
+        p->remove(key);
+        return;
+    }
     if (I.top().u.dict->get(key)) dict_for_update(I.top())->remove(key);
 }
 
@@ -112,6 +151,10 @@ void check_one_dict(Interp& I, const char* word) {
 
 void do_dkeys(Interp& I) {  // D -> [K ...]
     check_one_dict(I, "dkeys");
+    if (PDict* p = pdict_at(I, 0, "dkeys")) {
+        I.top() = p->keys();
+        return;
+    }
     ListBuilder b;
     I.top().u.dict->each([&](const Value& k, const Value&) { b.push(k); });
     I.top() = b.take();
@@ -119,6 +162,10 @@ void do_dkeys(Interp& I) {  // D -> [K ...]
 
 void do_dvals(Interp& I) {  // D -> [V ...]
     check_one_dict(I, "dvals");
+    if (PDict* p = pdict_at(I, 0, "dvals")) {
+        I.top() = p->values();
+        return;
+    }
     ListBuilder b;
     I.top().u.dict->each([&](const Value&, const Value& v) { b.push(v); });
     I.top() = b.take();
@@ -126,11 +173,28 @@ void do_dvals(Interp& I) {  // D -> [V ...]
 
 void do_dsize(Interp& I) {
     check_one_dict(I, "dsize");
+    if (PDict* p = pdict_at(I, 0, "dsize")) {
+        I.top() = Value::integer(p->size());
+        return;
+    }
     I.top() = Value::integer(int64_t(I.top().u.dict->size()));
 }
 
 void do_from_dict(Interp& I) {  // D -> [[K V] ...]
     check_one_dict(I, "dict>");
+    if (PDict* p = pdict_at(I, 0, "dict>")) {
+        Value keys = p->keys();
+        Value vals = p->values();
+        ListBuilder b;
+        for (Cell *k = keys.u.list, *v = vals.u.list; k && v; k = tail(k), v = tail(v)) {
+            ListBuilder pair;
+            pair.push(head(k));
+            pair.push(head(v));
+            b.push(pair.take());
+        }
+        I.top() = b.take();
+        return;
+    }
     ListBuilder b;
     I.top().u.dict->each([&](const Value& k, const Value& v) {
         ListBuilder pair;
@@ -161,10 +225,32 @@ void do_dmerge(Interp& I) {  // D1 D2 -> D3, D2's values win
     I.need(2, "dmerge");
     check_dict(I, 1, "dmerge");
     check_dict(I, 0, "dmerge");
+    if (as_pdict(I.top())) I.type_error("dictionary as top parameter", "dmerge");
     Value d2 = I.pop();
+    if (PDict* p = pdict_at(I, 0, "dmerge")) {
+        d2.u.dict->each([&](const Value& k, const Value& v) { p->put(k.u.str->view(), v); });
+        return;
+    }
     if (d2.u.dict->size() == 0) return;
     Dict* d = dict_for_update(I.top());
     d2.u.dict->each([&](const Value& k, const Value& v) { d->put(k, v); });
+}
+
+// "name" -> D: a pdict on the table `name`, created if missing.
+void do_pdict_open(Interp& I) {
+    Store& s = collection_store(I, "pdict-open");
+    I.need(1, "pdict-open");
+    const Value& name = I.top();
+    if (name.tag != T_STRING && name.tag != T_USRDEF) I.type_error("table name as top parameter", "pdict-open");
+    I.top() = s.pdict_open(name.tag == T_STRING ? name.u.str->view() : std::string_view(name.u.sym->name));
+}
+
+void do_pdict_close(Interp& I) {  // D ->
+    I.need(1, "pdict-close");
+    PDict* p = as_pdict(I.top());
+    if (!p) I.type_error("pdict as top parameter", "pdict-close");
+    p->close();
+    I.pop();
 }
 
 void do_dict(Interp& I) {  // X -> B
@@ -287,6 +373,8 @@ const Builtin table[] = {
     {"dict>", do_from_dict, "D -> [[K V] ...]"},
     {"dmerge", do_dmerge, "D1 D2 -> D3"},
     {"dict", do_dict, "X -> B"},
+    {"pdict-open", do_pdict_open, "\"name\" -> D"},
+    {"pdict-close", do_pdict_close, "D ->"},
     {"nil?", do_nilp, "X -> B"},
     {"json>", do_from_json, "S -> V"},
     {">json", do_to_json, "V -> S"},

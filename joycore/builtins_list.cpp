@@ -6,8 +6,13 @@
 // ascending order, a dict's are its values in insertion order. Lists share
 // structure: rest and drop return the tail itself, concat copies only its
 // first operand, so every word here is O(1) or one pass.
+//
+// Persistent lists (collections.h) have words of their own: plist-open
+// pappend ptake pnth plist-close, pfilter (via builtins_numeric.cpp), and
+// `size` takes a plist or a pdict handle too.
 #include <cstring>
 
+#include "collections.h"
 #include "dict.h"
 #include "interp.h"
 
@@ -194,6 +199,18 @@ void do_size(Interp& I) {
     case T_STRING: n = a.u.str->len; break;
     case T_SET: n = __builtin_popcountll(a.u.set); break;
     case T_DICT: n = int64_t(a.u.dict->size()); break;
+    case T_HANDLE:
+        if (PList* l = as_plist(a)) {
+            I.require(CAP_STORE, "size");
+            n = l->size();
+            break;
+        }
+        if (PDict* d = as_pdict(a)) {
+            I.require(CAP_STORE, "size");
+            n = d->size();
+            break;
+        }
+        I.type_error("aggregate parameter", "size");
     default: I.type_error("aggregate parameter", "size");
     }
     a = Value::integer(n);
@@ -413,7 +430,8 @@ bool joy_equal(const Value& a0, const Value& b0) {
     std::vector<std::pair<const Value*, const Value*>> work{{&a0, &b0}};
     bool comparable;
     while (!work.empty()) {
-        auto [a, b] = work.back();
+        const Value* a = work.back().first;  // not a structured binding: the lambda below captures b
+        const Value* b = work.back().second;
         work.pop_back();
         if (a->tag == T_LIST && b->tag == T_LIST) {
             Cell* x = a->u.list;
@@ -497,6 +515,98 @@ void do_app12(Interp& I) {
     I.call(std::move(p));
 }
 
+// ---- persistent lists ----
+
+PList* plist_at(Interp& I, size_t k, const char* word) {
+    PList* p = as_plist(I.peek(k));
+    if (!p) I.type_error(k ? "plist as second parameter" : "plist as top parameter", word);
+    I.require(CAP_STORE, word);
+    return p;
+}
+
+void do_plist_open(Interp& I) {  // "name" -> L
+    Store& s = collection_store(I, "plist-open");
+    I.need(1, "plist-open");
+    const Value& name = I.top();
+    if (name.tag != T_STRING && name.tag != T_USRDEF) I.type_error("table name as top parameter", "plist-open");
+    I.top() = s.plist_open(name.tag == T_STRING ? name.u.str->view() : std::string_view(name.u.sym->name));
+}
+
+void do_plist_close(Interp& I) {  // L ->
+    I.need(1, "plist-close");
+    plist_at(I, 0, "plist-close")->close();
+    I.pop();
+}
+
+void do_pappend(Interp& I) {  // L X -> L
+    I.need(2, "pappend");
+    plist_at(I, 1, "pappend")->append(I.top());
+    I.pop();
+}
+
+int64_t plist_count(Interp& I, const char* word) {
+    const Value& n = I.top();
+    if (n.tag != T_INT || n.u.i < 0) I.type_error("non-negative integer", word);
+    return n.u.i;
+}
+
+void do_ptake(Interp& I) {  // L N -> [X ...], the last N, oldest first
+    I.need(2, "ptake");
+    PList* p = plist_at(I, 1, "ptake");
+    Value r = p->last(plist_count(I, "ptake"));
+    I.drop(2);
+    I.push(std::move(r));
+}
+
+void do_pnth(Interp& I) {  // L N -> X, counting from 0
+    I.need(2, "pnth");
+    PList* p = plist_at(I, 1, "pnth");
+    Value r;
+    if (!p->nth(plist_count(I, "pnth"), r)) I.type_error("smaller index", "pnth");
+    I.drop(2);
+    I.push(std::move(r));
+}
+
+// pfilter over a plist: the table is read a batch at a time, so memory
+// holds one batch and the result, never the whole list. Frame: x the
+// handle, q the test, y the result (last = its end cell), w the batch
+// (pc = its next cell), z the element under test, n the read cursor.
+constexpr size_t PFILTER_BATCH = 256;
+
+void pfilter_next(Interp& I, Frame& f) {
+    if (!f.pc) {
+        std::vector<Value> batch;
+        as_plist(f.x)->next_batch(f.n, batch, PFILTER_BATCH);
+        ListBuilder b;
+        for (Value& v : batch) b.push(std::move(v));
+        f.w = b.take();
+        f.pc = f.w.u.list;
+        if (!f.pc) {
+            Value result = std::move(f.y);
+            I.fr.pop_back();
+            I.push(std::move(result));
+            return;
+        }
+    }
+    f.z = head(f.pc);
+    f.pc = tail(f.pc);
+    I.begin_test(f);
+    I.push(f.z);
+    Value q = f.q;
+    I.call(std::move(q));  // may move the frame: f is not used after this
+}
+
+void pfilter_resume(Interp& I, Frame& f) {
+    Value r = I.end_test(f);
+    if (I.truthy(r)) {
+        Cell* c = cons_cell(std::move(f.z), nullptr);
+        if (f.last) f.last->tail_ = c; else f.y = Value::adopt_list(c);
+        f.last = c;
+    }
+    f.z = Value();
+    pfilter_next(I, f);
+}
+
 const Builtin table[] = {
     {"first", do_first, "A -> F"},
     {"rest", do_rest, "A -> R"},
@@ -521,9 +631,29 @@ const Builtin table[] = {
     {"equal", do_equal, "T U -> B"},
     {"app11", do_app11, "X Y [P] -> R"},
     {"app12", do_app12, "X Y1 Y2 [P] -> R1 R2"},
+    {"plist-open", do_plist_open, "\"name\" -> L"},
+    {"plist-close", do_plist_close, "L ->"},
+    {"pappend", do_pappend, "L X -> L"},
+    {"ptake", do_ptake, "L N -> [X ...]"},
+    {"pnth", do_pnth, "L N -> X"},
 };
 
 }  // namespace
+
+void plist_filter(Interp& I) {
+    I.need(2, "pfilter");
+    if (I.top().tag != T_LIST) I.type_error("quotation as top parameter", "pfilter");
+    plist_at(I, 1, "pfilter");
+    Value q = I.pop();
+    Value l = I.pop();
+    Frame& f = I.push_frame(F_NATIVE);
+    f.native = pfilter_resume;
+    f.x = std::move(l);
+    f.q = std::move(q);
+    f.y = Value::empty_list();
+    f.n = PLIST_START;
+    pfilter_next(I, f);
+}
 
 BuiltinTable list_builtins() { return {table, sizeof table / sizeof table[0]}; }
 

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <string>
 
+#include "collections.h"
 #include "interp.h"
 
 namespace joy {
@@ -231,7 +232,10 @@ void delegate_each(Interp& I, const char* word, const char* sequential) {
     builtin_named(sequential)->fn(I);
 }
 void do_pmap(Interp& I) { delegate_each(I, "pmap", "map"); }
-void do_pfilter(Interp& I) { delegate_each(I, "pfilter", "filter"); }
+void do_pfilter(Interp& I) {
+    if (I.depth() >= 2 && I.peek(1).tag == T_HANDLE) return plist_filter(I);  // a plist, read in batches
+    delegate_each(I, "pfilter", "filter");
+}
 
 void do_pfork(Interp& I) {  // X [P] [Q] -> R1 R2
     I.need(3, "pfork");

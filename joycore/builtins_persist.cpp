@@ -36,6 +36,8 @@ Value string_list(const std::vector<std::string>& items) {
 
 // The design's connection handle: `db` pushes it, the db-* words take it.
 struct DbHandle : Object {
+    DbHandle() { account(sizeof(DbHandle)); }
+    ~DbHandle() override { unaccount(sizeof(DbHandle)); }
     const char* kind() const override { return "db"; }
 };
 
@@ -68,7 +70,6 @@ void do_db_exec(Interp& I) { sql_words(I, true, false, "db-exec"); }
 
 void do_db(Interp& I) {
     store_of(I, "db");
-    account(sizeof(DbHandle));
     I.push(Value::adopt_obj(T_HANDLE, new DbHandle()));
 }
 
@@ -82,7 +83,10 @@ void handle_op(Interp& I, const char* word) {
 }
 void do_db_begin(Interp& I) { handle_op<&Store::savepoint_begin>(I, "db-begin"); }
 void do_db_commit(Interp& I) { handle_op<&Store::savepoint_commit>(I, "db-commit"); }
-void do_db_rollback(Interp& I) { handle_op<&Store::savepoint_rollback>(I, "db-rollback"); }
+void do_db_rollback(Interp& I) {  // definitions written since db-begin are gone
+    handle_op<&Store::savepoint_rollback>(I, "db-rollback");
+    I.host->refresh_definitions(I);
+}
 
 template <int64_t (Store::*Op)()>
 void handle_count(Interp& I, const char* word) {

@@ -265,6 +265,9 @@ void Interp::loop(size_t base) {
         }
         Cell* c = f.pc;
         if (!c) {
+            // Running an empty quotation is a step too: loops over one
+            // (`maxint [] times`) must still meet the step limit.
+            if (__builtin_expect(++steps >= next_check_, 0)) periodic_check();
             fr.pop_back();
             continue;
         }

@@ -5,6 +5,7 @@
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <vector>
 
 #include "dict.h"
@@ -15,9 +16,16 @@ namespace joy {
 
 // Joy1 prints %g and makes sure a float never looks like an integer:
 // 1.0 -> "1.0", 1e+20 -> "1.0e+20"; inf and nan stay as they are.
-void print_float(std::string& out, double d) {
+void print_float(std::string& out, double d, bool exact) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%g", d);
+    if (exact && std::isinf(d)) {  // reads back as a float (the reader's strtod overflows to inf)
+        out += d < 0 ? "-1e999" : "1e999";
+        return;
+    }
+    // The shortest of %.15g .. %.17g that reads back as the same double.
+    for (int digits = 15; exact && std::isfinite(d) && std::strtod(buf, nullptr) != d && digits <= 17; ++digits)
+        std::snprintf(buf, sizeof buf, "%.*g", digits, d);
     std::string s = buf;
     if (std::isfinite(d) && s.find('.') == std::string::npos) {
         size_t e = s.find('e');
@@ -95,14 +103,14 @@ struct Item {
 };
 }  // namespace
 
-static void print_scalar(std::string& out, const Value& v) {
+static void print_scalar(std::string& out, const Value& v, bool exact_floats) {
     char buf[32];
     switch (v.tag) {
     case T_NIL: out += "nil"; break;
     case T_BOOL: out += v.u.i ? "true" : "false"; break;
     case T_CHAR: print_char(out, int(v.u.i)); break;
     case T_INT: std::snprintf(buf, sizeof buf, "%" PRId64, v.u.i); out += buf; break;
-    case T_FLOAT: print_float(out, v.u.f); break;
+    case T_FLOAT: print_float(out, v.u.f, exact_floats); break;
     case T_SET: print_set(out, v.u.set); break;
     case T_STRING: print_string_literal(out, v.u.str->view()); break;
     case T_USRDEF: out += v.u.sym->name; break;
@@ -113,7 +121,7 @@ static void print_scalar(std::string& out, const Value& v) {
     }
 }
 
-void print_value(std::string& out, const Value& root) {
+void print_value(std::string& out, const Value& root, bool exact_floats) {
     std::vector<Item> work;
     work.push_back({Item::VALUE, &root});
     while (!work.empty()) {
@@ -133,7 +141,7 @@ void print_value(std::string& out, const Value& root) {
                 out += '{';
                 work.push_back({Item::DICT, v});
             } else {
-                print_scalar(out, *v);
+                print_scalar(out, *v, exact_floats);
             }
             break;
         }
@@ -164,10 +172,10 @@ void print_value(std::string& out, const Value& root) {
     }
 }
 
-void print_term(std::string& out, Cell* list) {
+void print_term(std::string& out, Cell* list, bool exact_floats) {
     for (bool first = true; list; list = tail(list), first = false) {
         if (!first) out += ' ';
-        print_value(out, head(list));
+        print_value(out, head(list), exact_floats);
     }
 }
 

@@ -7,12 +7,14 @@
 namespace joy {
 
 // Append the Joy notation of v (as Joy1's writefactor prints it).
-void print_value(std::string& out, const Value& v);
+// exact_floats: every float reads back as the same double (stored text
+// such as persisted definitions), instead of Joy1's %g.
+void print_value(std::string& out, const Value& v, bool exact_floats = false);
 // The elements of a list separated by spaces, without brackets (writeterm).
-void print_term(std::string& out, Cell* list);
+void print_term(std::string& out, Cell* list, bool exact_floats = false);
 std::string to_joy(const Value& v);
-// Floats as Joy1 prints them.
-void print_float(std::string& out, double d);
+// Floats as Joy1 prints them (exact: see print_value).
+void print_float(std::string& out, double d, bool exact = false);
 // A string literal with Joy escapes, quotes included.
 void print_string_literal(std::string& out, std::string_view s);
 // Whether a dict key prints bare (`name:`) or quoted (`"first name":`).

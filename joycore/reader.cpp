@@ -110,6 +110,7 @@ void Parser::scan(Token& t) {
         ++pos_; t.kind = T_PERIOD; return;
     case ')': ++pos_; syntax("unexpected ')'", t.pos);
     case '(': ++pos_; syntax("unexpected '('", t.pos);
+    case '\0': ++pos_; syntax("unexpected NUL character", t.pos);  // a delimiter that starts nothing
     case '"': {
         ++pos_;
         std::string s;
@@ -165,7 +166,9 @@ void Parser::scan(Token& t) {
             }
         }
         if (p < src_.size() && !is_delim(src_[p]) && src_[p] != '.') {
-            // e.g. 12abc: a name, as Joy1 would not read it as a number either
+            // e.g. 12abc: a name, as Joy1 would not read it as a number either;
+            // in .5abc the period ends a statement and 5abc is the name
+            if (c == '.') { ++pos_; t.kind = T_PERIOD; return; }
         } else {
             std::string num = src_.substr(start, p - start);
             pos_ = p;
@@ -286,7 +289,8 @@ Value Parser::parse_term(Tok closer) {
         }
         if (t.kind == T_IDENT && stack.size() == 1 && closer == T_PERIOD &&
             (t.text == "END" || t.text == "IN" || t.text == "PUBLIC" || t.text == "PRIVATE" ||
-             t.text == "DEFINE" || t.text == "LIBRA" || t.text == "HIDE" || t.text == "MODULE"))
+             t.text == "DEFINE" || t.text == "LIBRA" || t.text == "PERSIST" || t.text == "HIDE" ||
+             t.text == "MODULE"))
             return stack.back().take();
         take();
         stack.back().push(parse_factor(t));
@@ -387,7 +391,10 @@ void Parser::parse_defs(std::vector<std::pair<Sym*, Value>>& out, int scope) {
         if (t.text == "HIDE") { take(); parse_hide(out, scope); continue; }
         if (t.text == "MODULE") { take(); parse_module(out); continue; }
         // Joy1 starts a new block at DEFINE without a '.' before it
-        if (t.text == "DEFINE" || t.text == "LIBRA" || t.text == "CONST" || t.text == "INLINE") { take(); continue; }
+        if (t.text == "DEFINE" || t.text == "LIBRA" || t.text == "CONST" || t.text == "INLINE" || t.text == "PERSIST") {
+            take();
+            continue;
+        }
         if (t.text == "IN" || t.text == "END" || t.text == "PUBLIC" || t.text == "PRIVATE") return;
         take();
         Token eq = take();
@@ -508,8 +515,10 @@ Item Parser::next_item() {
         Token t = peek();
         item.offset = t.pos;
         if (t.kind == T_EOF) { item.kind = Item::END; return item; }
+        // PERSIST (the design's spelling) is DEFINE: with a database, every
+        // definition is written through.
         if (t.kind == T_IDENT && (t.text == "DEFINE" || t.text == "LIBRA" || t.text == "CONST" ||
-                                  t.text == "INLINE")) {
+                                  t.text == "INLINE" || t.text == "PERSIST")) {
             take();
             item.kind = Item::DEFINITIONS;
             parse_defs(item.defs, -1);

@@ -54,6 +54,12 @@ struct Store {
     // back (another connection, a session switch, a restore).
     virtual uint64_t definitions_generation() = 0;
 
+    // ---- Level 2: persistent collections (collections.h) ----
+    // A pdict / plist handle (T_HANDLE) on the table `name`, created if it
+    // does not exist.
+    virtual Value pdict_open(std::string_view name) = 0;
+    virtual Value plist_open(std::string_view name) = 0;
+
     // ---- Level 4: the heap ----
     virtual void persist(std::string_view root, const Value& v) = 0;
     // The value of a root, paged in lazily; false if there is no such root.

@@ -22,7 +22,7 @@ thread_local bool tl_freeing = false;
 
 void free_one(Tag t, HeapObj* h, std::vector<std::pair<Tag, HeapObj*>>& pending) {
     auto drop = [&](Value& v) {
-        if (v.tag >= FIRST_HEAP && v.u.heap && --v.u.heap->rc == 0) pending.emplace_back(v.tag, v.u.heap);
+        if (v.tag >= FIRST_HEAP && v.u.heap && --v.counted()->rc == 0) pending.emplace_back(v.tag, v.counted());
         v.tag = T_NIL;
     };
     switch (t) {

@@ -45,7 +45,7 @@ struct Dict;
 struct Sym;
 struct Builtin;
 struct HeapObj;
-struct Interp;
+class Interp;
 
 // Common header of every counted heap object.
 struct HeapObj {
@@ -112,11 +112,15 @@ public:
     // Give up ownership without releasing (for building structures in place).
     HeapObj* steal() { HeapObj* h = u.heap; tag = T_NIL; return h; }
 
+    // The count of a heap value. Files and handles are Objects, whose vtable
+    // pointer comes first: their HeapObj part is not at the address u.obj
+    // holds, so they convert properly instead of reading through u.heap.
+    HeapObj* counted() const { return tag >= T_FILE ? static_cast<HeapObj*>(u.obj) : u.heap; }
     void retain() const {
-        if (tag >= FIRST_HEAP && u.heap) ++u.heap->rc;
+        if (tag >= FIRST_HEAP && u.heap) ++counted()->rc;
     }
     void release() {
-        if (tag >= FIRST_HEAP && u.heap && --u.heap->rc == 0) destroy(tag, u.heap);
+        if (tag >= FIRST_HEAP && u.heap && --counted()->rc == 0) destroy(tag, counted());
         tag = T_NIL;
     }
     static void destroy(Tag t, HeapObj* h);

@@ -9,6 +9,15 @@ Suites:
 
 The last line is `N passed, N failed`; the exit status is 1 if anything
 failed.
+
+Environment:
+  JOY_BUILD_DIR       directory of joy, joy.so and unit_tests (default build;
+                      `make asan` uses build-asan)
+  JOY_PYTHON_PRELOAD  a library to LD_PRELOAD into the python suite only: the
+                      ASan runtime, so /usr/bin/python3 can load an ASan
+                      joy.so (leak checking is off there: Python itself does
+                      not free everything at exit)
+A sanitizer report in any output counts as a failure.
 """
 import glob
 import os
@@ -17,12 +26,18 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-JOY = os.path.join(ROOT, "build", "joy")
+BUILD = os.path.join(ROOT, os.environ.get("JOY_BUILD_DIR", "build"))
+JOY = os.path.join(BUILD, "joy")
+SANITIZER_REPORT = re.compile(r"ERROR: (Address|Leak|UndefinedBehavior)Sanitizer|: runtime error: ")
+
+
+def sanitizer_report(text):
+    return bool(SANITIZER_REPORT.search(text))
 
 
 def run_unit():
-    exe = os.path.join(ROOT, "build", "unit_tests")
-    proc = subprocess.run([exe], cwd=ROOT, capture_output=True, text=True)
+    exe = os.path.join(BUILD, "unit_tests")
+    proc = subprocess.run([exe], cwd=ROOT, capture_output=True, text=True, errors="replace")
     out = proc.stdout + proc.stderr
     m = re.search(r"All tests passed \(\d+ assertions? in (\d+) test cases?\)", out)
     if m:
@@ -33,6 +48,8 @@ def run_unit():
             passed, failed = int(m.group(2)), int(m.group(3))
         else:
             passed, failed = 0, 1
+    if proc.returncode != 0 or sanitizer_report(out):
+        failed = max(failed, 1)
     if failed:
         sys.stdout.write(out)
     print(f"unit: {passed} passed, {failed} failed")
@@ -73,13 +90,18 @@ def run_python():
     tests = glob.glob(os.path.join(ROOT, "tests", "python", "test_*.py"))
     if not tests:
         return 0, 0
+    env = dict(os.environ, JOY_BUILD_DIR=BUILD)
+    preload = os.environ.get("JOY_PYTHON_PRELOAD")
+    if preload:
+        env["LD_PRELOAD"] = preload
+        env["ASAN_OPTIONS"] = "detect_leaks=0"
     proc = subprocess.run(["/usr/bin/python3", "-m", "pytest", "-q", "-p", "no:cacheprovider",
                            os.path.join(ROOT, "tests", "python")],
-                          cwd=ROOT, capture_output=True, text=True)
+                          cwd=ROOT, capture_output=True, text=True, errors="replace", env=env)
     out = proc.stdout + proc.stderr
     passed = sum(int(n) for n in re.findall(r"(\d+) passed", out.splitlines()[-1] if out else ""))
     failed = sum(int(n) for n in re.findall(r"(\d+) (?:failed|errors?)", out.splitlines()[-1] if out else ""))
-    if proc.returncode not in (0, 5) and failed == 0:
+    if (proc.returncode not in (0, 5) or sanitizer_report(out)) and failed == 0:
         failed = 1
     if failed:
         sys.stdout.write(out[-20000:])

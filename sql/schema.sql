@@ -74,3 +74,20 @@ CREATE TABLE IF NOT EXISTS joy_roots(
   created_at  INTEGER NOT NULL,
   modified_at INTEGER NOT NULL
 );
+
+-- SQL functions written in Joy (joy_create_function, joy_create_aggregate),
+-- registered again on every connection that loads the extension.
+--   kind      'scalar', 'aggregate', or 'window' (an aggregate with an inverse)
+--   n_args    the number of SQL arguments (-1: any number)
+--   programs  JSON object of program texts: {"program": ...} for a scalar,
+--             {"init": ..., "step": ..., "final": ...[, "inverse": ...]} else
+--   flags     'pure' (no effects: usable in views, indexes, generated columns)
+--             or 'effects' (persistence and SQL allowed; direct calls only)
+CREATE TABLE IF NOT EXISTS joy_functions(
+  name       TEXT PRIMARY KEY COLLATE NOCASE,
+  kind       TEXT NOT NULL,
+  n_args     INTEGER NOT NULL,
+  programs   TEXT NOT NULL,
+  flags      TEXT NOT NULL,
+  created_at INTEGER NOT NULL     -- unix time
+);

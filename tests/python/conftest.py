@@ -5,7 +5,9 @@ import sqlite3
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-EXTENSION = os.path.join(ROOT, "build", "joy")
+# JOY_BUILD_DIR chooses another build (scripts/run_tests.py sets it; `make asan`).
+BUILD = os.path.join(ROOT, os.environ.get("JOY_BUILD_DIR", "build"))
+EXTENSION = os.path.join(BUILD, "joy")
 
 
 def connect(path=":memory:", **kwargs):

@@ -14,7 +14,7 @@ def run(cmd, **kwargs):
 
 @pytest.mark.skipif(not shutil.which("sqlite3"), reason="sqlite3 shell not installed")
 def test_sqlite3_shell_issue_examples():
-    proc = run(["sqlite3", ":memory:", "-cmd", ".load ./build/joy",
+    proc = run(["sqlite3", ":memory:", "-cmd", ".load " + EXTENSION,
                 "SELECT joy_eval('[1 2 3] [dup *] map');",
                 "SELECT joy_eval('dup *', 7);",
                 "SELECT joy_json('{a: [1 2]}') ->> '$.a[1]';",
@@ -26,10 +26,10 @@ def test_sqlite3_shell_issue_examples():
 
 @pytest.mark.skipif(not shutil.which("sqlite3"), reason="sqlite3 shell not installed")
 def test_sqlite3_shell_error_and_output():
-    proc = run(["sqlite3", ":memory:", "-cmd", ".load ./build/joy", "SELECT joy_eval('pop');"])
+    proc = run(["sqlite3", ":memory:", "-cmd", ".load " + EXTENSION, "SELECT joy_eval('pop');"])
     assert proc.returncode != 0
     assert "joy: run time error: one parameter needed for pop" in proc.stderr
-    proc = run(["sqlite3", ":memory:", "-cmd", ".load ./build/joy",
+    proc = run(["sqlite3", ":memory:", "-cmd", ".load " + EXTENSION,
                 "SELECT joy_eval('\"leak\" putchars 1');", "SELECT joy_eval('quit');",
                 "SELECT 'still here';"])
     assert "leak" not in proc.stdout
