@@ -73,14 +73,16 @@ bench: all
 
 # Every suite against a build with AddressSanitizer and UndefinedBehaviorSanitizer
 # (halting on the first report) in build-asan/. The python suite loads the
-# ASan joy.so into /usr/bin/python3, which needs the ASan runtime preloaded;
-# leak checking is off for that suite only (the Python interpreter itself
-# does not free everything at exit).
+# ASan joy.so into /usr/bin/python3, which needs the ASan runtime preloaded
+# (and libstdc++ with it, or ASan cannot intercept C++ throws); leak checking
+# is off for that suite only (the Python interpreter itself does not free
+# everything at exit).
 SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 asan: deps build/gen/schema_sql.inc
 	@CXXFLAGS="-O1 -g -Wno-maybe-uninitialized $(SANITIZE)" $(MAKE) --no-print-directory OUT=build-asan \
 	  build-asan/joy build-asan/joy.so build-asan/unit_tests
-	@JOY_BUILD_DIR=build-asan JOY_PYTHON_PRELOAD="$$($(CXX) -print-file-name=libasan.so)" \
+	@JOY_BUILD_DIR=build-asan \
+	  JOY_PYTHON_PRELOAD="$$($(CXX) -print-file-name=libasan.so) $$($(CXX) -print-file-name=libstdc++.so)" \
 	  UBSAN_OPTIONS=print_stacktrace=1 $(PYTHON) scripts/run_tests.py
 
 # libFuzzer targets (tests/fuzz/fuzz_*.cpp) built with clang into build-fuzz/,

@@ -107,7 +107,10 @@ void JoyConnection::run(const Program& prog, joy::Value* below, sqlite3_value** 
     I.input = nullptr;  // `get` has no source text to read from inside SQL
     I.set_limits(limits);
     host_.write_through = mode != Mode::PURE;
-    bool asked = sync_definitions(mode);
+    // Within one SQL statement no other connection's commit can become
+    // visible, and this connection's own changes are already applied.
+    bool asked = in_same_statement ? false : sync_definitions(mode);
+    in_same_statement = false;
     SqliteStore* store = host_.sqlite_store();
     host_.call_deferred = mode == Mode::PURE && !asked;
     host_.call_begun = !host_.call_deferred;

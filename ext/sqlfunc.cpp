@@ -56,6 +56,11 @@ void run_program(sqlite3_context* ctx, int argc, sqlite3_value** argv, Mode mode
     const char* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
     std::string_view program(text ? text : "", size_t(sqlite3_value_bytes(argv[0])));
     JoyConnection& conn = connection_of(ctx);
+    // SQLite keeps auxiliary data on a constant argument for the rest of the
+    // statement: its presence means an earlier row of this statement ran.
+    static char statement_mark;
+    conn.in_same_statement = sqlite3_get_auxdata(ctx, 0) == &statement_mark;
+    if (!conn.in_same_statement) sqlite3_set_auxdata(ctx, 0, &statement_mark, nullptr);
     try {
         Call call(conn);
         call.run(program, argv + 1, argc - 1, mode);

@@ -34,6 +34,7 @@
 // other connections never see it.
 #include <sqlite3ext.h>
 
+#include <iterator>
 #include <memory>
 #include <new>
 #include <string>
@@ -458,9 +459,10 @@ bool read_definition(sqlite3_stmt* row, Definition& def) {
     };
     def.name = text(0);
     std::string kind = text(1), programs = text(3), flags = text(4);
+    const int kinds = int(std::size(KIND_NAMES));
     int k = 0;
-    while (k < 3 && kind != KIND_NAMES[k]) ++k;
-    if (k == 3 || !is_identifier(def.name) || is_reserved(lower(def.name))) return false;
+    while (k < kinds && kind != KIND_NAMES[k]) ++k;
+    if (k == kinds || !is_identifier(def.name) || is_reserved(lower(def.name))) return false;
     def.kind = Kind(k);
     if (sqlite3_column_type(row, 2) != SQLITE_INTEGER) return false;
     int64_t n_args = sqlite3_column_int64(row, 2);
@@ -566,7 +568,7 @@ void joy_create_aggregate_fn(sqlite3_context* ctx, int argc, sqlite3_value** arg
             fail("joy_create_aggregate takes (name, n_args, init, step, final [, inverse])");
         Definition def = definition_args(ctx, argv, "joy_create_aggregate");
         def.kind = argc == 6 && sqlite3_value_type(argv[5]) != SQLITE_NULL ? Kind::WINDOW : Kind::AGGREGATE;
-        for (Role r : {INIT, STEP, FINAL, INVERSE})
+        for (Role r : {INIT, STEP, FINAL, INVERSE})  // argv[2] .. argv[5], in Role order
             if (uses(def.kind, r))
                 def.text[r] = text_arg(argv[r + 1], std::string("the ") + ROLE_NAMES[r] + " program",
                                        "joy_create_aggregate");

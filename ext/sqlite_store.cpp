@@ -94,6 +94,7 @@ SqliteStore::~SqliteStore() { release_statements(); }
 void SqliteStore::release_statements() {
     ++collection_generation_;
     for (auto* cache : {&stmts_, &user_stmts_, &collection_stmts_}) {
+        if (cache->empty()) continue;
         for (auto& [sql, st] : *cache) sqlite3_finalize(st);
         cache->clear();
     }
@@ -447,12 +448,21 @@ void SqliteStore::ensure_schema() {
 }
 
 // Caches of interned strings and loaded definitions are only valid while
-// no other connection has written (PRAGMA data_version tells).
+// no other connection has written: PRAGMA data_version tells. This runs on
+// every call, so while a read transaction is open (the scan of a table) the
+// pager's copy of that number is read directly, without a statement; with
+// none open the pragma starts one and reads the database header.
 void SqliteStore::drop_caches_if_stale() {
-    sqlite3_stmt* st = prepare("PRAGMA data_version");
     int64_t v = -1;
-    if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    unsigned int version = 0;
+    if (sqlite3_txn_state(db_, "main") != SQLITE_TXN_NONE &&
+        sqlite3_file_control(db_, "main", SQLITE_FCNTL_DATA_VERSION, &version) == SQLITE_OK) {
+        v = int64_t(version);
+    } else {
+        sqlite3_stmt* st = prepare("PRAGMA data_version");
+        if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+    }
     int64_t changes = sqlite3_total_changes64(db_);
     bool stale = (data_version_ != -1 && v != data_version_)    // another connection committed
                  || (changes_seen_ != -1 && changes != changes_seen_)  // SQL outside Joy wrote

@@ -13,10 +13,12 @@ failed.
 Environment:
   JOY_BUILD_DIR       directory of joy, joy.so and unit_tests (default build;
                       `make asan` uses build-asan)
-  JOY_PYTHON_PRELOAD  a library to LD_PRELOAD into the python suite only: the
-                      ASan runtime, so /usr/bin/python3 can load an ASan
-                      joy.so (leak checking is off there: Python itself does
-                      not free everything at exit)
+  JOY_PYTHON_PRELOAD  libraries to LD_PRELOAD into the python suite only: the
+                      ASan runtime and libstdc++, so /usr/bin/python3 can load
+                      an ASan joy.so (leak checking is off there: Python
+                      itself does not free everything at exit; pytest then
+                      leaves file descriptor 2 alone, so a sanitizer report
+                      that ends the process is seen)
 A sanitizer report in any output counts as a failure.
 """
 import glob
@@ -92,10 +94,12 @@ def run_python():
         return 0, 0
     env = dict(os.environ, JOY_BUILD_DIR=BUILD)
     preload = os.environ.get("JOY_PYTHON_PRELOAD")
+    capture = []
     if preload:
         env["LD_PRELOAD"] = preload
         env["ASAN_OPTIONS"] = "detect_leaks=0"
-    proc = subprocess.run(["/usr/bin/python3", "-m", "pytest", "-q", "-p", "no:cacheprovider",
+        capture = ["--capture=sys"]
+    proc = subprocess.run(["/usr/bin/python3", "-m", "pytest", "-q", "-p", "no:cacheprovider", *capture,
                            os.path.join(ROOT, "tests", "python")],
                           cwd=ROOT, capture_output=True, text=True, errors="replace", env=env)
     out = proc.stdout + proc.stderr

@@ -7,7 +7,8 @@ Times, over a table of 1,000,000 integers (best of 3 runs each),
     SELECT sum(x*x) FROM t          native SQL
 and, for comparison, the same square through joy('dup *', x) and
 joy_eval('dup *', x), and an aggregate: jsum made by
-joy_create_aggregate('jsum', 1, '0', '+', '', '-') against sum(x).
+joy_create_aggregate('jsum', 1, '0', '+', '', '-') against a Python
+aggregate class and sum(x).
 Runs on a database in memory and on one in a file (where each call also
 checks whether another connection changed the definitions). Prints
 seconds and nanoseconds per row; exits 1 if the results differ.
@@ -35,11 +36,23 @@ def best_of(conn, sql, runs=3):
     return best, result
 
 
+class PySum:
+    def __init__(self):
+        self.total = 0
+
+    def step(self, x):
+        self.total += x
+
+    def finalize(self):
+        return self.total
+
+
 def prepare(path, rows):
     conn = sqlite3.connect(path)
     conn.enable_load_extension(True)
     conn.load_extension(os.path.join(BUILD, "joy"))
     conn.create_function("py_sq", 1, lambda x: x * x, deterministic=True)
+    conn.create_aggregate("py_sum", 1, PySum)
     conn.execute("SELECT joy_create_function('sq', 1, 'dup *')")
     conn.execute("SELECT joy_create_aggregate('jsum', 1, '0', '+', '', '-')")
     conn.execute("CREATE TABLE t(x INTEGER)")
@@ -59,20 +72,21 @@ CASES = [
     ],
     [
         ("jsum(x)  (joy_create_aggregate)", "SELECT jsum(x) FROM t"),
+        ("python aggregate class", "SELECT py_sum(x) FROM t"),
         ("native sum(x)", "SELECT sum(x) FROM t"),
     ],
 ]
 
 
 def run_cases(conn, title, rows):
-    print(f"{title + ' (' + format(rows, ',') + ' rows)':<34} {'seconds':>9} {'ns/row':>9}")
+    print(f"{title + ' (' + format(rows, ',') + ' rows)':<42} {'seconds':>9} {'ns/row':>9}")
     ok = True
     for cases in CASES:
         results = set()
         for name, sql in cases:
             seconds, total = best_of(conn, sql)
             results.add(total)
-            print(f"{name:<34} {seconds:9.3f} {seconds / rows * 1e9:9.1f}")
+            print(f"{name:<42} {seconds:9.3f} {seconds / rows * 1e9:9.1f}")
         if len(results) != 1:
             print(f"results differ: {sorted(results)}")
             ok = False
