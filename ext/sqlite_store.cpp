@@ -288,8 +288,8 @@ void bind_params(sqlite3* db, sqlite3_stmt* st, const Value& params) {
 // Statements from Joy are prepared once per text and kept (they are the
 // user's, so they live in their own cache slot and are reset after use).
 Value SqliteStore::query(std::string_view sql, const Value& params) {
-    before_write();  // a query may write too (INSERT ... RETURNING)
     sqlite3_stmt* st = prepare_user(sql, "query");
+    if (!sqlite3_stmt_readonly(st)) before_write();  // INSERT ... RETURNING
     bind_params(db_, st, params);
     joy::ListBuilder rows;
     int ncol = sqlite3_column_count(st);
@@ -313,9 +313,9 @@ Value SqliteStore::query(std::string_view sql, const Value& params) {
 }
 
 int64_t SqliteStore::exec(std::string_view sql, const Value& params) {
-    before_write();
     int64_t before = sqlite3_total_changes64(db_);
     sqlite3_stmt* st = prepare_user(sql, "exec");
+    if (!sqlite3_stmt_readonly(st)) before_write();
     bind_params(db_, st, params);
     for (;;) {
         int rc = sqlite3_step(st);
@@ -365,9 +365,22 @@ void SqliteStore::before_write() {
         }
         return;
     }
-    if (call_savepoint_) return;
+    if (call_savepoint_ || call_in_statement_) return;
+    // Inside a statement of the caller's that writes (UPDATE t SET x =
+    // joy_eval(...)) SQLite opens no savepoint. That statement is the unit
+    // instead: an error of this call fails it, and SQLite undoes all it wrote.
+    if (writing_statement_running()) {
+        call_in_statement_ = true;
+        return;
+    }
     if (sqlite3_exec(db_, "SAVEPOINT joy_call", nullptr, nullptr, nullptr) != SQLITE_OK) fail("starting the call's savepoint");
     call_savepoint_ = true;
+}
+
+bool SqliteStore::writing_statement_running() {
+    for (sqlite3_stmt* st = sqlite3_next_stmt(db_, nullptr); st; st = sqlite3_next_stmt(db_, st))
+        if (sqlite3_stmt_busy(st) && !sqlite3_stmt_readonly(st)) return true;
+    return false;
 }
 
 // Prepared statements are kept only for the length of a call: a host may
@@ -381,6 +394,11 @@ void SqliteStore::end_call(bool ok) {
         bump_generation();
     }
     std::string commit_error;
+    if (call_in_statement_) {
+        call_in_statement_ = false;
+        wrote_in_outer_txn_ = true;  // the caller's statement may still fail
+        if (!ok) forget_caches();
+    }
     if (call_savepoint_) {
         call_savepoint_ = false;
         savepoint_depth_ = 0;
@@ -433,18 +451,31 @@ void SqliteStore::ensure_schema() {
             throw joy::JoyError("run time error: cannot create the Joy tables: " + msg);
         }
     } else {
-        sqlite3_stmt* st = nullptr;
-        int version = 0;
-        if (sqlite3_prepare_v2(db_, "SELECT value FROM joy_meta WHERE key = 'schema_version'", -1, &st, nullptr) ==
-                SQLITE_OK &&
-            sqlite3_step(st) == SQLITE_ROW)
-            version = sqlite3_column_int(st, 0);
-        sqlite3_finalize(st);
-        if (version > JOY_SCHEMA_VERSION)
-            throw joy::JoyError("run time error: the database was written by a newer Persistent Joy (schema " +
-                                std::to_string(version) + ")");
+        check_schema_version();
     }
     schema_ready_ = true;
+}
+
+// Readers neither create the tables nor open the call's savepoint (which
+// SQLite refuses inside a caller's UPDATE, say).
+bool SqliteStore::readable_schema() {
+    if (schema_ready_) return true;
+    if (!has_schema()) return false;
+    check_schema_version();
+    schema_ready_ = true;
+    return true;
+}
+
+void SqliteStore::check_schema_version() {
+    sqlite3_stmt* st = nullptr;
+    int version = 0;
+    if (sqlite3_prepare_v2(db_, "SELECT value FROM joy_meta WHERE key = 'schema_version'", -1, &st, nullptr) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (version > JOY_SCHEMA_VERSION)
+        throw joy::JoyError("run time error: the database was written by a newer Persistent Joy (schema " +
+                            std::to_string(version) + ")");
 }
 
 // Caches of interned strings and loaded definitions are only valid while
@@ -469,8 +500,8 @@ void SqliteStore::drop_caches_if_stale() {
                  || wrote_in_outer_txn_;
     data_version_ = v;
     changes_seen_ = changes_seen_ == -1 ? -1 : changes;
-    // Until the caller's transaction ends, it may still roll back.
-    if (wrote_in_outer_txn_) wrote_in_outer_txn_ = !sqlite3_get_autocommit(db_);
+    // Until the caller's transaction (or statement) ends, it may still roll back.
+    if (wrote_in_outer_txn_) wrote_in_outer_txn_ = !sqlite3_get_autocommit(db_) || writing_statement_running();
     if (stale) forget_caches();
 }
 
@@ -482,8 +513,7 @@ uint64_t SqliteStore::definitions_generation() {
 // ---- definitions and sessions ----
 
 bool SqliteStore::load_definition(std::string_view name, std::string& body) {
-    if (!has_schema()) return false;
-    ensure_schema();
+    if (!readable_schema()) return false;
     sqlite3_stmt* st = prepare("SELECT body FROM joy_definitions WHERE session = ?1 AND name = ?2");
     sqlite3_bind_text(st, 1, session_.data(), int(session_.size()), SQLITE_STATIC);
     sqlite3_bind_text(st, 2, name.data(), int(name.size()), SQLITE_STATIC);
@@ -540,8 +570,7 @@ std::vector<std::string> column_strings(sqlite3_stmt* st) {
 }  // namespace
 
 std::vector<std::string> SqliteStore::sessions() {
-    if (!has_schema()) return session_ == "main" ? std::vector<std::string>{"main"} : std::vector<std::string>{"main", session_};
-    ensure_schema();
+    if (!readable_schema()) return session_ == "main" ? std::vector<std::string>{"main"} : std::vector<std::string>{"main", session_};
     sqlite3_stmt* st = prepare(
         "SELECT name FROM joy_sessions UNION SELECT session FROM joy_definitions UNION SELECT ?1 UNION SELECT 'main' ORDER BY 1");
     sqlite3_bind_text(st, 1, session_.data(), int(session_.size()), SQLITE_STATIC);
@@ -592,8 +621,7 @@ void SqliteStore::restore(std::string_view name) {
 }
 
 std::vector<std::string> SqliteStore::snapshots() {
-    if (!has_schema()) return {};
-    ensure_schema();
+    if (!readable_schema()) return {};
     sqlite3_stmt* st = prepare("SELECT DISTINCT name FROM joy_snapshots WHERE session = ?1 ORDER BY name");
     sqlite3_bind_text(st, 1, session_.data(), int(session_.size()), SQLITE_STATIC);
     return column_strings(st);
@@ -601,8 +629,7 @@ std::vector<std::string> SqliteStore::snapshots() {
 
 void SqliteStore::session_diff(std::string_view other, std::vector<std::string>& added,
                                std::vector<std::string>& modified, std::vector<std::string>& removed) {
-    if (!has_schema()) return;
-    ensure_schema();
+    if (!readable_schema()) return;
     auto run = [&](const char* sql, std::vector<std::string>& out) {
         sqlite3_stmt* st = prepare(sql);
         sqlite3_bind_text(st, 1, session_.data(), int(session_.size()), SQLITE_STATIC);
@@ -991,8 +1018,7 @@ Value SqliteStore::load_dict(int64_t first) {
 }
 
 bool SqliteStore::recall(std::string_view root, Value& out) {
-    if (!has_schema()) return false;
-    ensure_schema();
+    if (!readable_schema()) return false;
     sqlite3_stmt* st = prepare(
         "SELECT n.type, n.ival, n.fval, n.str_id, n.ref_id FROM joy_roots r JOIN joy_nodes n ON n.id = r.node_id "
         "WHERE r.name = ?1");
@@ -1012,8 +1038,7 @@ bool SqliteStore::recall(std::string_view root, Value& out) {
 }
 
 std::vector<std::string> SqliteStore::roots() {
-    if (!has_schema()) return {};
-    ensure_schema();
+    if (!readable_schema()) return {};
     return column_strings(prepare("SELECT name FROM joy_roots ORDER BY name"));
 }
 

@@ -99,7 +99,10 @@ public:
 
     // Whether the schema exists (without creating it).
     bool has_schema();
+    // For writers: creates the tables if need be (and opens the call's savepoint).
     void ensure_schema();
+    // For readers: whether the tables exist, their version checked.
+    bool readable_schema();
     // The first write of a call opens the call's savepoint.
     void before_write();
     // Outside calls (the CLI: a deferred transaction per statement), a
@@ -138,6 +141,7 @@ private:
     sqlite3_stmt* prepare_user(std::string_view sql, const char* word);
     // After a statement of the user's: what it may have changed.
     void after_user_statement(sqlite3_stmt* st);
+    void check_schema_version();
     [[noreturn]] void fail(const std::string& what);
     void step_done(sqlite3_stmt* st);
     int64_t intern_string(std::string_view s);
@@ -164,9 +168,13 @@ private:
     // sqlite3_total_changes64 when the last call ended (-1: no call yet);
     // a change between calls is a write outside Joy on this connection.
     int64_t changes_seen_ = -1;
-    // A call wrote inside a transaction of the caller's, which may still be
-    // rolled back.
+    // A call wrote inside a transaction or a statement of the caller's,
+    // which may still be rolled back.
     bool wrote_in_outer_txn_ = false;
+    // This call writes inside the caller's writing statement, without a
+    // savepoint of its own (see before_write).
+    bool call_in_statement_ = false;
+    bool writing_statement_running();
     std::string call_session_;
     uint64_t local_generation_ = 0;
     uint64_t seen_version_generation_ = 0;

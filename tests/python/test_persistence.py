@@ -255,6 +255,29 @@ def test_each_call_is_atomic_in_autocommit_mode(conn):
     assert not conn.in_transaction
 
 
+def test_calls_inside_the_callers_update(conn, path):
+    conn.execute("CREATE TABLE t(v)")
+    conn.execute("CREATE TABLE log(v)")
+    conn.executemany("INSERT INTO t VALUES (?)", [(i,) for i in range(5)])
+    ev(conn, "DEFINE sq == dup *.")
+    fresh = connect(path, isolation_level=None)  # definitions not loaded yet: read inside the UPDATE
+    fresh.execute("UPDATE t SET v = joy_eval('sq', v)")
+    assert [r[0] for r in fresh.execute("SELECT v FROM t")] == [0, 1, 4, 9, 16]
+    # writes inside the caller's UPDATE belong to it
+    fresh.execute("UPDATE t SET v = joy_eval('dup [] cons \"INSERT INTO log VALUES (?)\" swap exec pop "
+                  "dup \"last\" persist 1 +', v)")
+    assert one(fresh, "SELECT count(*) FROM log") == 5
+    assert ev(fresh, '"last" recall') == 16
+    # an error in one row fails the statement: nothing any row wrote is left
+    with pytest.raises(sqlite3.OperationalError):
+        fresh.execute("UPDATE t SET v = joy_eval('dup \"gone\" persist DEFINE gone == 1. "
+                      "dup 10 = [\"boom\" 1 +] [] branch 1 +', v)")
+    assert [r[0] for r in fresh.execute("SELECT v FROM t")] == [1, 2, 5, 10, 17]
+    assert ev(fresh, "roots") == '["last"]'
+    assert "definition needed for gone" in error_of(fresh, "gone")
+    fresh.close()
+
+
 def test_joy_define_inside_failing_transaction(conn):
     conn.execute("BEGIN")
     assert one(conn, "SELECT joy_define('cube', 'dup dup * *')") == "cube"

@@ -31,7 +31,14 @@ def run_repl(lines, home):
         if not chunk:
             break
         out += chunk
-    os.waitpid(pid, 0)
+    deadline = time.time() + 5
+    while os.waitpid(pid, os.WNOHANG) == (0, 0):
+        if time.time() > deadline:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+            break
+        time.sleep(0.05)
+    os.close(fd)
     return out.decode(errors="replace")
 
 
