@@ -65,6 +65,7 @@ void run_program(sqlite3_context* ctx, int argc, sqlite3_value** argv, Mode mode
         Call call(conn);
         call.run(program, argv + 1, argc - 1, mode);
         joy::Interp& I = call.interp();
+        joy::MemoryLimitScope limit(I);
         if (result == Result::OUTPUT) {
             std::string out = conn.take_output();
             sqlite3_result_text64(ctx, out.data(), out.size(), SQLITE_TRANSIENT, SQLITE_UTF8);

@@ -425,14 +425,17 @@ void do_opcase(Interp& I) {
 }
 
 // Joy1 `equal`: lists (and dicts) element by element, anything else as
-// `compare` sees it. Iterative, so nesting depth is unbounded.
-bool joy_equal(const Value& a0, const Value& b0) {
+// `compare` sees it. Iterative, so nesting depth is unbounded. Each pair
+// compared is a step: lists that share structure can take exponentially
+// longer to compare than to build.
+bool joy_equal(Interp& I, const Value& a0, const Value& b0) {
     std::vector<std::pair<const Value*, const Value*>> work{{&a0, &b0}};
     bool comparable;
     while (!work.empty()) {
         const Value* a = work.back().first;  // not a structured binding: the lambda below captures b
         const Value* b = work.back().second;
         work.pop_back();
+        I.charge(1);
         if (a->tag == T_LIST && b->tag == T_LIST) {
             Cell* x = a->u.list;
             Cell* y = b->u.list;
@@ -456,7 +459,7 @@ bool joy_equal(const Value& a0, const Value& b0) {
 
 void do_equal(Interp& I) {
     I.need(2, "equal");
-    bool b = joy_equal(I.peek(1), I.peek(0));
+    bool b = joy_equal(I, I.peek(1), I.peek(0));
     I.drop(2);
     I.push(Value::boolean(b));
 }

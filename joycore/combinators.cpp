@@ -632,7 +632,7 @@ void do_case(Interp& I) {
             I.call(clause);
             return;
         }
-        if (values_equal(head(clause.u.list), I.top())) {
+        if (values_equal(head(clause.u.list), I.top(), &I)) {
             I.pop();
             Frame& f = I.push_frame(F_PROG);
             f.q = clause;

@@ -234,6 +234,23 @@ private:
     std::unordered_map<std::string_view, const Builtin*> builtins_;
 };
 
+// While it lives, the interpreter's memory limit also bounds work done on a
+// run's results after run() returned, such as printing the top of the
+// stack: the text of lists that share structure can be exponentially
+// larger than the lists.
+class MemoryLimitScope {
+public:
+    explicit MemoryLimitScope(const Interp& I) : saved_(tl_pool.limit) {
+        if (I.limits.memory && saved_ == INT64_MAX) tl_pool.limit = tl_pool.bytes + int64_t(I.limits.memory);
+    }
+    ~MemoryLimitScope() { tl_pool.limit = saved_; }
+    MemoryLimitScope(const MemoryLimitScope&) = delete;
+    MemoryLimitScope& operator=(const MemoryLimitScope&) = delete;
+
+private:
+    int64_t saved_;
+};
+
 // The builtin families (one file each) expose their tables here.
 struct BuiltinTable {
     const Builtin* items;

@@ -121,10 +121,22 @@ static void print_scalar(std::string& out, const Value& v, bool exact_floats) {
     }
 }
 
+// The text of a value can be exponentially longer than the value (lists
+// that share structure print in full each time), so the text counts
+// against the memory limit of the run in progress as it grows.
+static void check_text_size(size_t size) {
+    if (tl_pool.limit != INT64_MAX && tl_pool.bytes + int64_t(size) > tl_pool.limit) tl_pool.over_limit();
+}
+
 void print_value(std::string& out, const Value& root, bool exact_floats) {
     std::vector<Item> work;
     work.push_back({Item::VALUE, &root});
+    size_t next_check = out.size() + (1 << 16);
     while (!work.empty()) {
+        if (__builtin_expect(out.size() >= next_check, 0)) {
+            check_text_size(out.size());
+            next_check = out.size() + (1 << 16);
+        }
         Item& it = work.back();
         switch (it.kind) {
         case Item::TEXT:

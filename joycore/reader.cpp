@@ -604,6 +604,7 @@ void execute_item(Interp& I, Item& item) {
     if (item.kind != Item::STATEMENT) return;
     I.run(item.terms);
     if (!item.ended_with_period || I.stk.empty()) return;
+    MemoryLimitScope limit(I);
     std::string s;
     if (I.autoput == 1) {  // print and pop the top
         print_value(s, I.stk.back());

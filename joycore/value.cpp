@@ -128,7 +128,7 @@ size_t list_length(Cell* c) {
     return n;
 }
 
-bool values_equal(const Value& a0, const Value& b0) {
+bool values_equal(const Value& a0, const Value& b0, Interp* charge_to) {
     std::vector<std::pair<const Value*, const Value*>> work;
     work.emplace_back(&a0, &b0);
     auto scalar_eq = [](const Value& a, const Value& b) -> int {
@@ -154,6 +154,7 @@ bool values_equal(const Value& a0, const Value& b0) {
     while (!work.empty()) {
         auto [a, b] = work.back();
         work.pop_back();
+        if (charge_to) charge_to->charge(1);
         if (a->tag == T_LIST && b->tag == T_LIST) {
             Cell* x = a->u.list;
             Cell* y = b->u.list;

@@ -237,6 +237,8 @@ private:
 size_t list_length(Cell* c);
 
 // Structural helpers.
-bool values_equal(const Value& a, const Value& b);  // Joy1 `equal`, iterative
+// Joy1 `equal`, iterative; each pair compared is charged to `charge_to` as a
+// step if given (shared structure can make comparing exponential).
+bool values_equal(const Value& a, const Value& b, Interp* charge_to = nullptr);
 
 }  // namespace joy
