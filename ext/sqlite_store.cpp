@@ -117,15 +117,8 @@ void SqliteStore::release_idle_statements() {
 // this cache is bounded; its statements are never left running, so
 // dropping them all is safe.
 sqlite3_stmt* SqliteStore::prepare_collection(std::string_view sql) {
-    auto it = collection_stmts_.find(std::string(sql));
-    if (it != collection_stmts_.end()) {
-        sqlite3_reset(it->second);
-        sqlite3_clear_bindings(it->second);
-        return it->second;
-    }
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v3(db_, sql.data(), int(sql.size()), SQLITE_PREPARE_PERSISTENT, &st, nullptr) != SQLITE_OK)
-        throw joy::JoyError(std::string("run time error: SQL error: ") + sqlite3_errmsg(db_));
+    if (sqlite3_stmt* hit = cached(collection_stmts_, sql)) return hit;
+    sqlite3_stmt* st = compile_sql(sql, nullptr);
     if (collection_stmts_.size() >= 256) {
         ++collection_generation_;
         for (auto& [text, old] : collection_stmts_) sqlite3_finalize(old);
@@ -139,18 +132,27 @@ void SqliteStore::fail(const std::string& what) {
     throw joy::JoyError("run time error: " + what + ": " + sqlite3_errmsg(db_));
 }
 
-sqlite3_stmt* SqliteStore::prepare(std::string_view sql) {
-    auto it = stmts_.find(std::string(sql));
-    if (it != stmts_.end()) {
-        sqlite3_reset(it->second);
-        sqlite3_clear_bindings(it->second);
-        return it->second;
-    }
+// The statement for `sql` from `cache`, reset and unbound, or null.
+sqlite3_stmt* SqliteStore::cached(StatementCache& cache, std::string_view sql) {
+    auto it = cache.find(std::string(sql));
+    if (it == cache.end()) return nullptr;
+    sqlite3_reset(it->second);
+    sqlite3_clear_bindings(it->second);
+    return it->second;
+}
+
+// Prepares the first statement of `sql`; `tail` (if given) gets the rest.
+sqlite3_stmt* SqliteStore::compile_sql(std::string_view sql, const char** tail) {
     sqlite3_stmt* st = nullptr;
-    const char* tail = nullptr;
-    if (sqlite3_prepare_v3(db_, sql.data(), int(sql.size()), SQLITE_PREPARE_PERSISTENT, &st, &tail) != SQLITE_OK)
+    if (sqlite3_prepare_v3(db_, sql.data(), int(sql.size()), SQLITE_PREPARE_PERSISTENT, &st, tail) != SQLITE_OK)
         throw joy::JoyError(std::string("run time error: SQL error: ") + sqlite3_errmsg(db_));
     if (!st) throw joy::JoyError("run time error: SQL error: empty statement");
+    return st;
+}
+
+sqlite3_stmt* SqliteStore::prepare(std::string_view sql) {
+    if (sqlite3_stmt* hit = cached(stmts_, sql)) return hit;
+    sqlite3_stmt* st = compile_sql(sql, nullptr);
     stmts_.emplace(std::string(sql), st);
     return st;
 }
@@ -182,17 +184,9 @@ bool only_blank_sql(std::string_view sql) {
 // the end before returning), so dropping the others when the cache is full
 // never finalizes a running one.
 sqlite3_stmt* SqliteStore::prepare_user(std::string_view sql, const char* word) {
-    auto it = user_stmts_.find(std::string(sql));
-    if (it != user_stmts_.end()) {
-        sqlite3_reset(it->second);
-        sqlite3_clear_bindings(it->second);
-        return it->second;
-    }
-    sqlite3_stmt* st = nullptr;
+    if (sqlite3_stmt* hit = cached(user_stmts_, sql)) return hit;
     const char* tail = nullptr;
-    if (sqlite3_prepare_v3(db_, sql.data(), int(sql.size()), SQLITE_PREPARE_PERSISTENT, &st, &tail) != SQLITE_OK)
-        throw joy::JoyError(std::string("run time error: SQL error: ") + sqlite3_errmsg(db_));
-    if (!st) throw joy::JoyError("run time error: SQL error: empty statement");
+    sqlite3_stmt* st = compile_sql(sql, &tail);
     if (!only_blank_sql(std::string_view(tail, size_t(sql.data() + sql.size() - tail)))) {
         sqlite3_finalize(st);
         throw joy::JoyError(std::string("run time error: a single SQL statement needed for ") + word);

@@ -158,9 +158,12 @@ private:
     joy::Interp* interp_ = nullptr;
     bool schema_ready_ = false;
     std::string session_ = "main";
-    std::unordered_map<std::string, sqlite3_stmt*> stmts_;
-    std::unordered_map<std::string, sqlite3_stmt*> user_stmts_;
-    std::unordered_map<std::string, sqlite3_stmt*> collection_stmts_;
+    using StatementCache = std::unordered_map<std::string, sqlite3_stmt*>;
+    sqlite3_stmt* cached(StatementCache& cache, std::string_view sql);
+    sqlite3_stmt* compile_sql(std::string_view sql, const char** tail);
+    StatementCache stmts_;
+    StatementCache user_stmts_;
+    StatementCache collection_stmts_;
     uint64_t collection_generation_ = 0;
     std::unordered_map<std::string, int64_t> string_ids_;
     std::unordered_map<int64_t, std::string> strings_;
