@@ -81,7 +81,7 @@ SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fram
 asan: deps build/gen/schema_sql.inc
 	@CXXFLAGS="-O1 -g -Wno-maybe-uninitialized $(SANITIZE)" $(MAKE) --no-print-directory OUT=build-asan \
 	  build-asan/joy build-asan/joy.so build-asan/unit_tests
-	@JOY_BUILD_DIR=build-asan \
+	@JOY_BUILD_DIR=build-asan JOY_TIME_SCALE=4 \
 	  JOY_PYTHON_PRELOAD="$$($(CXX) -print-file-name=libasan.so) $$($(CXX) -print-file-name=libstdc++.so)" \
 	  UBSAN_OPTIONS=print_stacktrace=1 $(PYTHON) scripts/run_tests.py
 

@@ -13,6 +13,8 @@ failed.
 Environment:
   JOY_BUILD_DIR       directory of joy, joy.so and unit_tests (default build;
                       `make asan` uses build-asan)
+  JOY_TIME_SCALE      factor for the time bounds of tests (passed on to the
+                      python suite; `make asan` sets 4)
   JOY_PYTHON_PRELOAD  libraries to LD_PRELOAD into the python suite only: the
                       ASan runtime and libstdc++, so /usr/bin/python3 can load
                       an ASan joy.so (leak checking is off there: Python

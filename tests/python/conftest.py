@@ -8,6 +8,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 # JOY_BUILD_DIR chooses another build (scripts/run_tests.py sets it; `make asan`).
 BUILD = os.path.join(ROOT, os.environ.get("JOY_BUILD_DIR", "build"))
 EXTENSION = os.path.join(BUILD, "joy")
+# Time bounds in tests are multiplied by this: a sanitizer build (`make asan`)
+# runs several times slower.
+TIME_SCALE = float(os.environ.get("JOY_TIME_SCALE", "1"))
 
 
 def connect(path=":memory:", **kwargs):
