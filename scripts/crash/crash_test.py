@@ -59,6 +59,9 @@ def check(db_path, run, done, extension):
     integrity = conn.execute("PRAGMA integrity_check").fetchall()
     if integrity != [("ok",)]:
         problems.append(f"run {run}: integrity_check: {integrity}")
+    if not done:  # killed before its first commit: there may be no tables yet
+        conn.close()
+        return problems
     definitions = dict(conn.execute("SELECT name, body FROM joy_definitions WHERE session = 'main'"))
     roots = {r[0] for r in conn.execute("SELECT name FROM joy_roots")}
     logged = {r[0] for r in conn.execute("SELECT i FROM log WHERE run = ?", (run,))}
