@@ -57,7 +57,6 @@ struct CliHost : joyext::StoreHost {
         close_db();
         db = handle;
         set_store(std::make_unique<joyext::SqliteStore>(db), interp);
-        store_->restart_reads_before_write = true;
         joyext::register_collection_tables(db, store_.get());
         if (interp) sync(*interp);
     }
@@ -80,10 +79,18 @@ struct CliHost : joyext::StoreHost {
     }
     // The session a statement started in, restored if it fails.
     std::string statement_session;
+    // Each statement is a transaction that holds the write lock from its
+    // start: one that read first could not wait for the lock once another
+    // process wrote (SQLite answers SQLITE_BUSY at once), and its reads
+    // might be stale by then.
     void begin_statement(joy::Interp& I) {
         sync(I);
         if (store_) statement_session = store_->session();
-        if (db && sqlite3_get_autocommit(db)) sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
+        if (!db || !sqlite3_get_autocommit(db)) return;
+        const char* begin = sqlite3_db_readonly(db, "main") == 1 ? "BEGIN" : "BEGIN IMMEDIATE";
+        if (sqlite3_exec(db, begin, nullptr, nullptr, nullptr) != SQLITE_OK)
+            throw joy::JoyError(std::string("run time error: cannot begin the statement's transaction: ") +
+                                sqlite3_errmsg(db));
     }
     void end_statement(bool ok) {
         if (!db || sqlite3_get_autocommit(db)) return;

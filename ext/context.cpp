@@ -114,17 +114,40 @@ void JoyConnection::run(const Program& prog, joy::Value* below, sqlite3_value** 
     SqliteStore* store = host_.sqlite_store();
     host_.call_deferred = mode == Mode::PURE && !asked;
     host_.call_begun = !host_.call_deferred;
-    if (host_.call_begun) store->begin_call();
-    try {
-        run_items(prog, below, argv, argc, mode);
-    } catch (...) {
-        host_.call_deferred = false;
-        definitions_synced_ = false;  // a rolled-back call may leave stale definitions
-        if (host_.call_begun) store->end_call(false);
-        throw;
+    for (bool immediate = false;; immediate = true) {
+        if (host_.call_begun) store->begin_call(immediate);
+        try {
+            run_items(prog, below, argv, argc, mode);
+            break;
+        } catch (...) {
+            host_.call_deferred = false;
+            definitions_synced_ = false;  // a rolled-back call may leave stale definitions
+            if (host_.call_begun) store->end_call(false);
+            if (!may_run_again(immediate, below)) throw;
+        }
+        prepare_to_run_again();
     }
     host_.call_deferred = false;
     if (host_.call_begun) store->end_call(true);
+}
+
+// A call that lost a write conflict (SqliteStore::begin_call) changed
+// nothing: its writes are rolled back and its output is still in
+// host_.captured. It can run again, unless its arguments are gone (an
+// aggregate's accumulator was moved onto the stack) or it may have
+// written files, which no rollback undoes.
+bool JoyConnection::may_run_again(bool immediate, const joy::Value* below) {
+    return !immediate && !below && !files_enabled && host_.sqlite_store()->write_conflict();
+}
+
+void JoyConnection::prepare_to_run_again() {
+    joy::Interp& I = *interp_;
+    I.stk.clear();
+    I.spill_stack.clear();
+    I.guard = 0;
+    host_.captured.clear();
+    host_.call_begun = true;
+    host_.sync(I);
 }
 
 // Between two pure calls only these can change the definitions: a call
@@ -190,12 +213,16 @@ void JoyConnection::as_call(F work) {
     host_.sync(I);
     definitions_synced_ = false;
     SqliteStore* store = host_.sqlite_store();
-    store->begin_call();
-    try {
-        work(I);
-    } catch (...) {
-        store->end_call(false);
-        throw;
+    for (bool immediate = false;; immediate = true) {
+        store->begin_call(immediate);
+        try {
+            work(I);
+            break;
+        } catch (...) {
+            store->end_call(false);
+            if (!may_run_again(immediate, nullptr)) throw;
+        }
+        prepare_to_run_again();
     }
     store->end_call(true);
 }

@@ -106,6 +106,8 @@ private:
         }
     };
     bool read_sync_mark(SyncMark& mark);
+    bool may_run_again(bool immediate, const joy::Value* below);
+    void prepare_to_run_again();
     // Runs `work` as one call: stack cleared after, writes rolled back on error.
     template <class F> void as_call(F work);
     void apply_definitions(const joy::Item& item, bool remember);

@@ -543,7 +543,7 @@ namespace {
 // Runs a statement from a cache: steps it, resets it however the work ends.
 class Run {
 public:
-    Run(sqlite3* db, sqlite3_stmt* st) : db_(db), st_(st) {}
+    Run(SqliteStore& store, sqlite3_stmt* st) : store_(store), st_(st) {}
     ~Run() { sqlite3_reset(st_); }
     Run(const Run&) = delete;
     Run& operator=(const Run&) = delete;
@@ -552,7 +552,7 @@ public:
         int rc = sqlite3_step(st_);
         if (rc == SQLITE_ROW) return true;
         if (rc == SQLITE_DONE) return false;
-        throw joy::JoyError(std::string("run time error: SQL error: ") + sqlite3_errmsg(db_));
+        throw store_.sql_error("SQL error");
     }
     void done() {
         while (row()) {
@@ -560,7 +560,7 @@ public:
     }
 
 private:
-    sqlite3* db_;
+    SqliteStore& store_;
     sqlite3_stmt* st_;
 };
 
@@ -577,11 +577,10 @@ std::string column_string(sqlite3_stmt* st, int col) {
 
 TableInfo inspect_table(SqliteStore& store, std::string_view name) {
     TableInfo info;
-    sqlite3* db = store.db();
     sqlite3_stmt* kind = store.prepare_collection("SELECT type, wr FROM pragma_table_list(?1)");
     bind_text(kind, 1, name);
     {
-        Run run(db, kind);
+        Run run(store, kind);
         if (!run.row()) return info;
         info.exists = true;
         info.plain = column_string(kind, 0) == "table";
@@ -589,7 +588,7 @@ TableInfo inspect_table(SqliteStore& store, std::string_view name) {
     }
     sqlite3_stmt* cols = store.prepare_collection("SELECT lower(name) FROM pragma_table_info(?1)");
     bind_text(cols, 1, name);
-    Run run(db, cols);
+    Run run(store, cols);
     while (run.row()) {
         std::string col = column_string(cols, 0);
         info.has_key = info.has_key || col == "key";
@@ -639,14 +638,14 @@ protected:
     int64_t count(Sql& sql) {
         SqliteStore& s = live();
         sqlite3_stmt* st = statement(s, sql);
-        Run run(s.db(), st);
+        Run run(s, st);
         return run.row() ? sqlite3_column_int64(st, 0) : 0;
     }
     // The values of column 0 of every row, as a list.
     joy::Value column_list(Sql& sql, bool as_strings) {
         SqliteStore& s = live();
         sqlite3_stmt* st = statement(s, sql);
-        Run run(s.db(), st);
+        Run run(s, st);
         joy::ListBuilder b;
         while (run.row()) b.push(as_strings ? joy::make_string(column_string(st, 0)) : stored_value(st, 0, s.interp()));
         return b.take();
@@ -676,7 +675,7 @@ public:
         SqliteStore& s = live();
         sqlite3_stmt* st = statement(s, get_);
         bind_text(st, 1, key);
-        Run run(s.db(), st);
+        Run run(s, st);
         if (!run.row()) return false;
         out = stored_value(st, 0, s.interp());
         return true;
@@ -685,7 +684,7 @@ public:
         SqliteStore& s = live();
         sqlite3_stmt* st = statement(s, has_);
         bind_text(st, 1, key);
-        Run run(s.db(), st);
+        Run run(s, st);
         return run.row();
     }
     void put(std::string_view key, const Value& v) override {
@@ -694,13 +693,13 @@ public:
         std::string text;
         bind_text(st, 1, key);
         bind_stored(st, 2, v, text);
-        Run(s.db(), st).done();
+        Run(s, st).done();
     }
     bool remove(std::string_view key) override {
         SqliteStore& s = live(true);
         sqlite3_stmt* st = statement(s, del_);
         bind_text(st, 1, key);
-        Run(s.db(), st).done();
+        Run(s, st).done();
         return sqlite3_changes(s.db()) > 0;
     }
     Value keys() override { return column_list(keys_, true); }
@@ -732,13 +731,13 @@ public:
         sqlite3_stmt* st = statement(s, append_);
         std::string text;
         bind_stored(st, 1, v, text);
-        Run(s.db(), st).done();
+        Run(s, st).done();
     }
     Value last(int64_t n) override {
         SqliteStore& s = live();
         sqlite3_stmt* st = statement(s, last_);
         sqlite3_bind_int64(st, 1, n);
-        Run run(s.db(), st);
+        Run run(s, st);
         joy::ListBuilder b;
         while (run.row()) b.push(stored_value(st, 0, s.interp()));
         return b.take();
@@ -750,7 +749,7 @@ public:
         sqlite3_stmt* b = statement(s, bounds_);
         int64_t lo = 0, hi = 0, count = 0;
         {
-            Run run(s.db(), b);
+            Run run(s, b);
             if (run.row()) {
                 lo = sqlite3_column_int64(b, 0);
                 hi = sqlite3_column_int64(b, 1);
@@ -761,7 +760,7 @@ public:
         bool dense = hi - lo + 1 == count;
         sqlite3_stmt* st = statement(s, dense ? at_idx_ : at_offset_);
         sqlite3_bind_int64(st, 1, dense ? lo + n : n);
-        Run run(s.db(), st);
+        Run run(s, st);
         if (!run.row()) return false;
         out = stored_value(st, 0, s.interp());
         return true;
@@ -772,7 +771,7 @@ public:
         sqlite3_stmt* st = statement(s, cursor == joy::PLIST_START ? first_batch_ : next_batch_);
         sqlite3_bind_int64(st, 1, cursor);
         sqlite3_bind_int64(st, 2, int64_t(max));
-        Run run(s.db(), st);
+        Run run(s, st);
         out.clear();
         while (run.row()) {
             cursor = sqlite3_column_int64(st, 0);
@@ -798,13 +797,8 @@ TableInfo collection_table(SqliteStore& s, std::string_view name, Kind k, const 
         std::string sql = "CREATE TABLE " + quote_identifier(name) +
                           (k == Kind::PDICT ? "(key TEXT PRIMARY KEY, value, " : "(idx INTEGER PRIMARY KEY, value, ") +
                           FORMAT_COLUMN + ")";
-        char* err = nullptr;
-        if (sqlite3_exec(s.db(), sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-            std::string msg = err ? err : "unknown error";
-            sqlite3_free(err);
-            throw joy::JoyError("run time error: cannot create the table " + std::string(name) + " for " + word +
-                                ": " + msg);
-        }
+        if (sqlite3_exec(s.db(), sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+            throw s.sql_error("cannot create the table " + std::string(name) + " for " + word);
         info.exists = info.plain = info.rowid = info.has_value = true;
         (k == Kind::PDICT ? info.has_key : info.has_idx) = true;
         return info;

@@ -87,7 +87,10 @@ private:
     uint64_t since_mark_ = 0, span_ = 1;
 };
 
-SqliteStore::SqliteStore(sqlite3* db) : db_(db), self_(std::make_shared<SqliteStore*>(this)) {}
+SqliteStore::SqliteStore(sqlite3* db) : db_(db), self_(std::make_shared<SqliteStore*>(this)) {
+    const char* file = sqlite3_db_filename(db_, "main");
+    main_in_memory_ = !file || !*file;
+}
 
 SqliteStore::~SqliteStore() { release_statements(); }
 
@@ -117,6 +120,7 @@ void SqliteStore::release_idle_statements() {
 // this cache is bounded; its statements are never left running, so
 // dropping them all is safe.
 sqlite3_stmt* SqliteStore::prepare_collection(std::string_view sql) {
+    if (in_call_ && !call_savepoint_ && !call_checked_) check_free_standing();
     if (sqlite3_stmt* hit = cached(collection_stmts_, sql)) return hit;
     sqlite3_stmt* st = compile_sql(sql, nullptr);
     if (collection_stmts_.size() >= 256) {
@@ -128,8 +132,17 @@ sqlite3_stmt* SqliteStore::prepare_collection(std::string_view sql) {
     return st;
 }
 
-void SqliteStore::fail(const std::string& what) {
-    throw joy::JoyError("run time error: " + what + ": " + sqlite3_errmsg(db_));
+void SqliteStore::fail(const std::string& what) { throw sql_error(what); }
+
+joy::JoyError SqliteStore::sql_error(const std::string& what) {
+    std::string msg = "run time error: " + what + ": " + sqlite3_errmsg(db_);
+    if ((sqlite3_errcode(db_) & 0xff) == SQLITE_BUSY && sqlite3_txn_state(db_, nullptr) == SQLITE_TXN_READ) {
+        // A transaction that has read cannot wait for the write lock.
+        if (in_call_ && free_standing_) write_conflict_ = true;
+        else msg += " (this transaction read before writing while another connection wrote: "
+                    "begin it with BEGIN IMMEDIATE)";
+    }
+    return joy::JoyError(msg);
 }
 
 // The statement for `sql` from `cache`, reset and unbound, or null.
@@ -145,12 +158,13 @@ sqlite3_stmt* SqliteStore::cached(StatementCache& cache, std::string_view sql) {
 sqlite3_stmt* SqliteStore::compile_sql(std::string_view sql, const char** tail) {
     sqlite3_stmt* st = nullptr;
     if (sqlite3_prepare_v3(db_, sql.data(), int(sql.size()), SQLITE_PREPARE_PERSISTENT, &st, tail) != SQLITE_OK)
-        throw joy::JoyError(std::string("run time error: SQL error: ") + sqlite3_errmsg(db_));
+        throw sql_error("SQL error");
     if (!st) throw joy::JoyError("run time error: SQL error: empty statement");
     return st;
 }
 
 sqlite3_stmt* SqliteStore::prepare(std::string_view sql) {
+    if (in_call_ && !call_savepoint_ && !call_checked_) check_free_standing();
     if (sqlite3_stmt* hit = cached(stmts_, sql)) return hit;
     sqlite3_stmt* st = compile_sql(sql, nullptr);
     stmts_.emplace(std::string(sql), st);
@@ -184,6 +198,7 @@ bool only_blank_sql(std::string_view sql) {
 // the end before returning), so dropping the others when the cache is full
 // never finalizes a running one.
 sqlite3_stmt* SqliteStore::prepare_user(std::string_view sql, const char* word) {
+    if (in_call_ && !call_savepoint_ && !call_checked_) check_free_standing();
     if (sqlite3_stmt* hit = cached(user_stmts_, sql)) return hit;
     const char* tail = nullptr;
     sqlite3_stmt* st = compile_sql(sql, &tail);
@@ -293,9 +308,9 @@ Value SqliteStore::query(std::string_view sql, const Value& params) {
         int rc = sqlite3_step(st);
         if (rc == SQLITE_DONE) break;
         if (rc != SQLITE_ROW) {
-            std::string msg = sqlite3_errmsg(db_);
+            joy::JoyError e = sql_error("SQL error");
             sqlite3_reset(st);
-            throw joy::JoyError("run time error: SQL error: " + msg);
+            throw e;
         }
         Value row = Value::adopt_dict(joy::Dict::create());
         for (int k = 0; k < ncol; ++k) row.u.dict->put(names[k], column_value(st, k));
@@ -315,9 +330,9 @@ int64_t SqliteStore::exec(std::string_view sql, const Value& params) {
         int rc = sqlite3_step(st);
         if (rc == SQLITE_DONE) break;
         if (rc != SQLITE_ROW) {
-            std::string msg = sqlite3_errmsg(db_);
+            joy::JoyError e = sql_error("SQL error");
             sqlite3_reset(st);
-            throw joy::JoyError("run time error: SQL error: " + msg);
+            throw e;
         }
     }
     sqlite3_reset(st);
@@ -347,18 +362,38 @@ void SqliteStore::savepoint_rollback() {
     forget_caches();
 }
 
-void SqliteStore::before_write() {
-    if (!in_call_) {
-        // A deferred transaction that has read cannot become a writer once
-        // another process has committed (SQLITE_BUSY_SNAPSHOT, no waiting):
-        // start it again as a writer, which waits its turn.
-        if (restart_reads_before_write && savepoint_depth_ == 0 && sqlite3_txn_state(db_, "main") == SQLITE_TXN_READ &&
-            sqlite3_db_readonly(db_, "main") == 0) {
-            if (sqlite3_exec(db_, "COMMIT; BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
-                fail("starting to write");
-        }
-        return;
+void SqliteStore::begin_call(bool immediate) {
+    in_call_ = true;
+    call_session_ = session_;
+    write_conflict_ = false;
+    call_checked_ = false;
+    if (immediate && is_free_standing()) {
+        call_checked_ = true;
+        if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) fail("waiting to write");
+        call_transaction_ = true;
     }
+}
+
+bool SqliteStore::is_free_standing() {
+    return !main_in_memory_ && sqlite3_get_autocommit(db_) && sqlite3_txn_state(db_, nullptr) == SQLITE_TXN_NONE;
+}
+
+// Before the first statement of a call (so a call that never reaches the
+// store pays nothing): a call outside any transaction opens its savepoint.
+void SqliteStore::check_free_standing() {
+    call_checked_ = true;
+    free_standing_ = is_free_standing();
+    if (free_standing_) open_call_savepoint();
+}
+
+void SqliteStore::open_call_savepoint() {
+    if (sqlite3_exec(db_, "SAVEPOINT joy_call", nullptr, nullptr, nullptr) != SQLITE_OK) fail("starting the call's savepoint");
+    call_savepoint_ = true;
+}
+
+void SqliteStore::before_write() {
+    if (!in_call_) return;
+    if (!call_savepoint_ && !call_checked_) check_free_standing();
     if (call_savepoint_ || call_in_statement_) return;
     // Inside a statement of the caller's that writes (UPDATE t SET x =
     // joy_eval(...)) SQLite opens no savepoint. That statement is the unit
@@ -367,8 +402,7 @@ void SqliteStore::before_write() {
         call_in_statement_ = true;
         return;
     }
-    if (sqlite3_exec(db_, "SAVEPOINT joy_call", nullptr, nullptr, nullptr) != SQLITE_OK) fail("starting the call's savepoint");
-    call_savepoint_ = true;
+    open_call_savepoint();
 }
 
 bool SqliteStore::writing_statement_running() {
@@ -382,6 +416,7 @@ bool SqliteStore::writing_statement_running() {
 // statement is left unfinalized.
 void SqliteStore::end_call(bool ok) {
     in_call_ = false;
+    free_standing_ = false;
     release_statements();
     if (!ok && session_ != call_session_) {
         session_ = call_session_;
@@ -399,12 +434,23 @@ void SqliteStore::end_call(bool ok) {
         if (ok && sqlite3_exec(db_, "RELEASE joy_call", nullptr, nullptr, nullptr) == SQLITE_OK) {
             // Still inside the caller's transaction: its ROLLBACK would
             // undo this call's writes behind the caches' back.
-            if (!sqlite3_get_autocommit(db_)) wrote_in_outer_txn_ = true;
+            if (!sqlite3_get_autocommit(db_) && !call_transaction_) wrote_in_outer_txn_ = true;
             run_pending_checkpoint();
         } else {
             // RELEASE of the outermost savepoint commits, and may fail (busy)
             if (ok) commit_error = sqlite3_errmsg(db_);
             sqlite3_exec(db_, "ROLLBACK TO joy_call; RELEASE joy_call", nullptr, nullptr, nullptr);
+            forget_caches();
+            ok = false;
+        }
+    }
+    if (call_transaction_) {
+        call_transaction_ = false;
+        if (ok && sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK) {
+            run_pending_checkpoint();
+        } else {
+            if (ok) commit_error = sqlite3_errmsg(db_);
+            sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
             forget_caches();
         }
     }

@@ -73,13 +73,22 @@ public:
     void checkpoint() override;
     // A call of a SQL function runs between begin_call() and end_call(): the
     // first write opens a savepoint, and end_call(false) rolls it back, so a
-    // failing call changes nothing. Calls that only read cost nothing extra.
-    // A failed call also keeps the session it started in.
-    void begin_call() {
-        in_call_ = true;
-        call_session_ = session_;
-    }
+    // failing call changes nothing. A failed call also keeps the session it
+    // started in.
+    //
+    // A call made outside any transaction (SELECT joy_eval(...) on its own)
+    // is atomic as well: its first statement opens the savepoint, so all it
+    // reads and writes is one transaction. If another connection wrote
+    // first, the call cannot become a writer (SQLite answers SQLITE_BUSY at
+    // once rather than wait: waiting could deadlock); write_conflict() then
+    // says the call may be run again with `immediate`, which takes the write
+    // lock before anything is read and so waits its turn.
+    void begin_call(bool immediate = false);
     void end_call(bool ok);
+    bool write_conflict() const { return write_conflict_; }
+    // The error for a failed SQLite call on this connection: "run time
+    // error: <what>: <SQLite's message>", noting a write conflict.
+    joy::JoyError sql_error(const std::string& what);
     void release_statements();
     // Hosts call this after a transaction ends.
     void run_pending_checkpoint();
@@ -105,10 +114,6 @@ public:
     bool readable_schema();
     // The first write of a call opens the call's savepoint.
     void before_write();
-    // Outside calls (the CLI: a deferred transaction per statement), a
-    // transaction that has only read restarts as BEGIN IMMEDIATE before it
-    // writes.
-    bool restart_reads_before_write = false;
 
     // ---- persistent collections (sqlite_collections.cpp, vtab_list.cpp) ----
     joy::Value pdict_open(std::string_view name) override;
@@ -185,6 +190,15 @@ private:
     bool checkpoint_pending_ = false;
     bool in_call_ = false;
     bool call_savepoint_ = false;
+    // The call began outside any transaction (see begin_call).
+    bool free_standing_ = false;
+    bool write_conflict_ = false;
+    bool call_transaction_ = false;  // the call's BEGIN IMMEDIATE, ended by end_call
+    bool main_in_memory_ = false;    // no other connection can write it
+    bool call_checked_ = false;      // check_free_standing() ran in this call
+    bool is_free_standing();
+    void check_free_standing();
+    void open_call_savepoint();
     std::shared_ptr<SqliteStore*> self_;  // lazy sources hold a weak copy
     std::unordered_set<NodeSource*> sources_;  // the live ones (GC roots)
     friend class NodeSource;
