@@ -2,6 +2,8 @@
 // one call (see context.h).
 #include "context.h"
 
+#include <algorithm>
+#include <cctype>
 #include <new>
 
 #include "../joycore/printer.h"
@@ -295,6 +297,116 @@ void Call::run(const Program& prog, joy::Value* below, sqlite3_value** argv, int
     c_.busy_ = true;
     started_ = true;
     c_.run(prog, below, argv, argc, mode);
+}
+
+namespace {
+bool identifier_char(char c) { return std::isalnum((unsigned char)c) || c == '_' || c == '$'; }
+
+// Past white space and comments from `k`.
+size_t skip_blank(const std::string& sql, size_t k) {
+    while (k < sql.size()) {
+        if (std::isspace((unsigned char)sql[k])) ++k;
+        else if (sql.compare(k, 2, "--") == 0) k = std::min(sql.find('\n', k), sql.size());
+        else if (sql.compare(k, 2, "/*") == 0) k = std::min(sql.find("*/", k + 2), sql.size() - 2) + 2;
+        else break;
+    }
+    return k;
+}
+
+// Whether `sql` calls `function` (lower case): read as SQL tokens, an
+// identifier of that name, bare or quoted, then an opening parenthesis --
+// unless it names a table (after TABLE, EXISTS, REFERENCES or a dot).
+bool calls_function(const std::string& sql, std::string_view function) {
+    std::string previous;  // the previous token, lower case ("." for a dot)
+    size_t k = skip_blank(sql, 0);
+    while (k < sql.size()) {
+        char c = sql[k];
+        std::string name;
+        if (c == '\'') {  // a string literal ('' inside is a quote)
+            for (++k; k < sql.size(); ++k)
+                if (sql[k] == '\'' && !(k + 1 < sql.size() && sql[k + 1] == '\'' && ++k)) break;
+            k = skip_blank(sql, k + 1);
+            previous.clear();
+            continue;
+        }
+        if (c == '"' || c == '`' || c == '[') {
+            char close = c == '[' ? ']' : c;
+            size_t end = sql.find(close, k + 1);
+            if (end == std::string::npos) return false;
+            name = sql.substr(k + 1, end - k - 1);
+            k = end + 1;
+        } else if (identifier_char(c)) {
+            size_t end = k;
+            while (end < sql.size() && identifier_char(sql[end])) ++end;
+            name = sql.substr(k, end - k);
+            k = end;
+        } else {
+            previous = c == '.' ? "." : "";
+            k = skip_blank(sql, k + 1);
+            continue;
+        }
+        for (char& ch : name) ch = char(std::tolower((unsigned char)ch));
+        k = skip_blank(sql, k);
+        bool names_table = previous == "table" || previous == "exists" || previous == "references" || previous == ".";
+        if (k < sql.size() && sql[k] == '(' && name == function && !names_table) return true;
+        previous = std::move(name);
+    }
+    return false;
+}
+
+// The first table, as "schema.table", whose definition calls `function`.
+std::string table_naming(sqlite3* db, std::string_view function) {
+    std::string name(function);
+    for (char& c : name) c = char(std::tolower((unsigned char)c));
+    std::vector<std::string> schemas;
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db, "SELECT name FROM pragma_database_list", -1, &st, nullptr) == SQLITE_OK)
+        while (sqlite3_step(st) == SQLITE_ROW) schemas.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+    sqlite3_finalize(st);
+    std::string found;
+    for (const std::string& schema : schemas) {
+        char* sql = sqlite3_mprintf("SELECT name, sql FROM \"%w\".sqlite_schema WHERE type = 'table' AND instr(lower(sql), ?1)",
+                                    schema.c_str());
+        st = nullptr;
+        int rc = sql ? sqlite3_prepare_v2(db, sql, -1, &st, nullptr) : SQLITE_NOMEM;
+        sqlite3_free(sql);
+        if (rc != SQLITE_OK) {
+            sqlite3_finalize(st);
+            return schema + " (its schema cannot be read)";
+        }
+        sqlite3_bind_text(st, 1, name.data(), int(name.size()), SQLITE_STATIC);
+        while (found.empty() && sqlite3_step(st) == SQLITE_ROW) {
+            const char* text = reinterpret_cast<const char*>(sqlite3_column_text(st, 1));
+            if (text && calls_function(text, name))
+                found = schema + "." + reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+        }
+        sqlite3_finalize(st);
+        if (!found.empty()) break;
+    }
+    return found;
+}
+}  // namespace
+
+bool refused_in_schema(sqlite3_context* ctx, std::string_view function) {
+    sqlite3* db = sqlite3_context_db_handle(ctx);
+    sqlite3_stmt* writer = nullptr;
+    for (sqlite3_stmt* st = sqlite3_next_stmt(db, nullptr); st && !writer; st = sqlite3_next_stmt(db, st))
+        if (sqlite3_stmt_busy(st) && !sqlite3_stmt_readonly(st)) writer = st;
+    if (!writer) return false;
+    struct Checked {
+        sqlite3_stmt* statement = nullptr;
+        int run = -1;
+        std::string function, table;
+    };
+    thread_local Checked last;
+    int run = sqlite3_stmt_status(writer, SQLITE_STMTSTATUS_RUN, 0);
+    if (last.statement != writer || last.run != run || last.function != function)
+        last = {writer, run, std::string(function), table_naming(db, function)};
+    if (last.table.empty()) return false;
+    std::string msg = "joy: unsafe use of " + std::string(function) + "() in the schema of table " + last.table +
+                      ": only joy() and pure functions may be called from a schema";
+    sqlite3_result_error(ctx, msg.c_str(), int(msg.size()));
+    return true;
 }
 
 std::string current_error_message() {

@@ -153,6 +153,15 @@ private:
     bool started_ = false;
 };
 
+// SQLite 3.40 lets a CHECK constraint it read from a database file call a
+// DIRECTONLY function, though it refuses one in a view, trigger, default,
+// generated column or index. So every DIRECTONLY function of the extension
+// calls this first: while a statement that writes is running, it refuses
+// (sets the SQL error, returns true) if a table's definition in one of the
+// connection's databases calls the function, which only a CHECK can do.
+// The schema is read once per run of that statement.
+bool refused_in_schema(sqlite3_context* ctx, std::string_view function);
+
 // "joy: <what went wrong>" for the exception being handled (call inside a
 // catch block). Also true for bad_alloc and other std exceptions.
 std::string current_error_message();

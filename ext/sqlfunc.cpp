@@ -44,7 +44,8 @@ JoyConnection& connection_of(sqlite3_context* ctx) {
 
 enum class Result { TOP, TOP_JSON, OUTPUT };
 
-void run_program(sqlite3_context* ctx, int argc, sqlite3_value** argv, Mode mode, Result result) {
+void run_program(sqlite3_context* ctx, int argc, sqlite3_value** argv, Mode mode, Result result,
+                 const char* name) {
     if (argc < 1) {
         sqlite3_result_error(ctx, "joy: a program (TEXT) is needed as the first argument", -1);
         return;
@@ -60,7 +61,10 @@ void run_program(sqlite3_context* ctx, int argc, sqlite3_value** argv, Mode mode
     // statement: its presence means an earlier row of this statement ran.
     static char statement_mark;
     conn.in_same_statement = sqlite3_get_auxdata(ctx, 0) == &statement_mark;
-    if (!conn.in_same_statement) sqlite3_set_auxdata(ctx, 0, &statement_mark, nullptr);
+    if (!conn.in_same_statement) {
+        if (mode != Mode::PURE && refused_in_schema(ctx, name)) return;
+        sqlite3_set_auxdata(ctx, 0, &statement_mark, nullptr);
+    }
     try {
         Call call(conn);
         call.run(program, argv + 1, argc - 1, mode);
@@ -82,16 +86,16 @@ void run_program(sqlite3_context* ctx, int argc, sqlite3_value** argv, Mode mode
 }
 
 void joy_eval_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
-    run_program(ctx, argc, argv, Mode::EVAL, Result::TOP);
+    run_program(ctx, argc, argv, Mode::EVAL, Result::TOP, "joy_eval");
 }
 void joy_json_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
-    run_program(ctx, argc, argv, Mode::EVAL, Result::TOP_JSON);
+    run_program(ctx, argc, argv, Mode::EVAL, Result::TOP_JSON, "joy_json");
 }
 void joy_pure_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
-    run_program(ctx, argc, argv, Mode::PURE, Result::TOP);
+    run_program(ctx, argc, argv, Mode::PURE, Result::TOP, "joy");
 }
 void joy_run_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
-    run_program(ctx, argc, argv, Mode::RUN, Result::OUTPUT);
+    run_program(ctx, argc, argv, Mode::RUN, Result::OUTPUT, "joy_run");
 }
 
 void result_limits(sqlite3_context* ctx, const joy::Limits& l) {
@@ -102,6 +106,7 @@ void result_limits(sqlite3_context* ctx, const joy::Limits& l) {
 }
 
 void joy_limits_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+    if (refused_in_schema(ctx, "joy_limits")) return;
     JoyConnection& conn = connection_of(ctx);
     if (argc != 0 && argc != 3) {
         sqlite3_result_error(ctx, "joy: joy_limits takes no arguments or (steps, memory_bytes, depth)", -1);
@@ -126,6 +131,7 @@ void joy_limits_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
 }
 
 void joy_config_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+    if (refused_in_schema(ctx, "joy_config")) return;
     JoyConnection& conn = connection_of(ctx);
     const char* name = argc >= 1 ? reinterpret_cast<const char*>(sqlite3_value_text(argv[0])) : nullptr;
     if (argc < 1 || argc > 2 || !name || std::string_view(name) != "files") {

@@ -217,6 +217,7 @@ void result_error(sqlite3_context* ctx, const UserFunction& f) {
 
 void scalar_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
     UserFunction& f = function_of(ctx);
+    if (f.def.effects && refused_in_schema(ctx, f.def.name)) return;
     try {
         const Program& prog = f.program(PROGRAM);
         Call call(f.connection());
@@ -544,6 +545,7 @@ Definition definition_args(sqlite3_context* ctx, sqlite3_value** argv, const cha
 }
 
 void joy_create_function_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+    if (refused_in_schema(ctx, "joy_create_function")) return;
     try {
         if (argc != 3 && argc != 4)
             fail("joy_create_function takes (name, n_args, program [, 'effects'])");
@@ -563,6 +565,7 @@ void joy_create_function_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv
 }
 
 void joy_create_aggregate_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+    if (refused_in_schema(ctx, "joy_create_aggregate")) return;
     try {
         if (argc != 5 && argc != 6)
             fail("joy_create_aggregate takes (name, n_args, init, step, final [, inverse])");
@@ -580,6 +583,7 @@ void joy_create_aggregate_fn(sqlite3_context* ctx, int argc, sqlite3_value** arg
 }
 
 void joy_drop_function_fn(sqlite3_context* ctx, int, sqlite3_value** argv) {
+    if (refused_in_schema(ctx, "joy_drop_function")) return;
     try {
         std::string name = text_arg(argv[0], "a name", "joy_drop_function");
         registry_of(ctx).drop(name);

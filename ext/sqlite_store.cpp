@@ -37,7 +37,8 @@ int64_t now() { return int64_t(std::time(nullptr)); }
 // Supplies the cells of a recalled list from joy_nodes, one row per cell.
 class NodeSource : public joy::LazySource {
 public:
-    NodeSource(std::weak_ptr<SqliteStore*> s, int64_t first) : store_(std::move(s)), mark_(first) {
+    NodeSource(std::weak_ptr<SqliteStore*> s, int64_t first, int64_t depth)
+        : store_(std::move(s)), depth_(depth), mark_(first) {
         if (auto p = store_.lock()) (*p)->sources_.insert(this);
     }
     ~NodeSource() override {
@@ -48,6 +49,8 @@ public:
         return p && *p == s;
     }
     const char* kind() const override { return "persisted list"; }
+    // How deep in lists this list was found (0: recalled itself).
+    int64_t depth() const { return depth_; }
     void force(Cell* stub, int64_t node) override {
         auto s = store_.lock();
         if (!s) throw joy::JoyError("run time error: the database of a recalled list is closed");
@@ -83,6 +86,7 @@ public:
 private:
     std::weak_ptr<SqliteStore*> store_;
     std::unordered_multiset<int64_t> waiting_;
+    int64_t depth_;
     int64_t mark_ = 0;
     uint64_t since_mark_ = 0, span_ = 1;
 };
@@ -937,9 +941,20 @@ int64_t SqliteStore::write_rows(const Value& v, int top_kind) {
     return top.id;
 }
 
+// A list nested deeper than there are rows must be inside itself: rows
+// whose ref_id leads back to a cell around them. (Ids are never reused, so
+// the largest one bounds the number of rows.)
 Value SqliteStore::lazy_list(int64_t first_node) {
     if (!first_node) return Value::empty_list();
-    auto* src = new NodeSource(self_, first_node);
+    if (nesting_ > node_id_bound_) {
+        sqlite3_stmt* st = prepare("SELECT max(id) FROM joy_nodes");
+        if (sqlite3_step(st) == SQLITE_ROW) node_id_bound_ = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        if (nesting_ > node_id_bound_)
+            throw joy::JoyError("run time error: persisted list at node " + std::to_string(first_node) +
+                                " is nested in itself");
+    }
+    auto* src = new NodeSource(self_, first_node, nesting_);
     src->rc = 0;
     Cell* c = src->stub(first_node);
     return Value::adopt_list(c);
@@ -947,27 +962,42 @@ Value SqliteStore::lazy_list(int64_t first_node) {
 
 Value SqliteStore::node_value(sqlite3_stmt* row, int c0) { return load_value(sqlite3_column_int(row, c0), row, c0); }
 
+namespace {
+// Column `col` of a node row, which must hold an integer (or, if
+// `null_ok`, NULL: 0): rows written by someone else may hold anything.
+int64_t integer_column(sqlite3_stmt* row, int col, bool null_ok = false) {
+    int type = sqlite3_column_type(row, col);
+    if (type == SQLITE_INTEGER || (null_ok && type == SQLITE_NULL)) return sqlite3_column_int64(row, col);
+    throw joy::JoyError(std::string("run time error: persisted node has a ") +
+                        (type == SQLITE_NULL ? "NULL" : type == SQLITE_FLOAT ? "REAL" : type == SQLITE_TEXT ? "TEXT" : "BLOB") +
+                        " in column " + sqlite3_column_name(row, col) + " where an integer belongs");
+}
+}  // namespace
+
 // Element value of a node row (columns type, ival, fval, str_id, ref_id
 // starting at col0).
 Value SqliteStore::load_value(int type, sqlite3_stmt* row, int c0) {
     switch (type) {
     case NT_NIL: return Value::nil();
-    case NT_BOOL: return Value::boolean(sqlite3_column_int64(row, c0 + 1) != 0);
-    case NT_CHAR: return Value::chr(int(sqlite3_column_int64(row, c0 + 1)));
-    case NT_INT: return Value::integer(sqlite3_column_int64(row, c0 + 1));
-    case NT_SET: return Value::setv(uint64_t(sqlite3_column_int64(row, c0 + 1)));
-    case NT_FLOAT: return Value::flt(sqlite3_column_double(row, c0 + 2));
-    case NT_STRING: return joy::make_string(string_of(sqlite3_column_int64(row, c0 + 3)));
+    case NT_BOOL: return Value::boolean(integer_column(row, c0 + 1) != 0);
+    case NT_CHAR: return Value::chr(int(integer_column(row, c0 + 1)));
+    case NT_INT: return Value::integer(integer_column(row, c0 + 1));
+    case NT_SET: return Value::setv(uint64_t(integer_column(row, c0 + 1)));
+    case NT_FLOAT:
+        if (sqlite3_column_type(row, c0 + 2) != SQLITE_FLOAT && sqlite3_column_type(row, c0 + 2) != SQLITE_INTEGER)
+            throw joy::JoyError("run time error: persisted node has no number in column fval");
+        return Value::flt(sqlite3_column_double(row, c0 + 2));
+    case NT_STRING: return joy::make_string(string_of(integer_column(row, c0 + 3)));
     case NT_USRDEF: case NT_BUILTIN: {
-        std::string name = string_of(sqlite3_column_int64(row, c0 + 3));
+        std::string name = string_of(integer_column(row, c0 + 3));
         joy::Interp* I = interp_;
         if (!I) throw joy::JoyError("run time error: a persisted symbol needs an interpreter");
         joy::Sym* s = I->intern(name);
         if (s->builtin && !s->defined) return Value::builtin(s->builtin);
         return Value::usrdef(s);
     }
-    case NT_LIST: return lazy_list(sqlite3_column_int64(row, c0 + 4));
-    case NT_DICT: return load_dict(sqlite3_column_int64(row, c0 + 4));
+    case NT_LIST: return lazy_list(integer_column(row, c0 + 4, true));
+    case NT_DICT: return load_dict(integer_column(row, c0 + 4, true));
     default:
         throw joy::JoyError("run time error: persisted node has unknown type " + std::to_string(type));
     }
@@ -992,8 +1022,11 @@ void SqliteStore::force(Cell* stub, int64_t node, NodeSource* src) {
     }
     Value head;
     try {
+        nesting_ = src->depth() + 1;
         head = load_value(sqlite3_column_int(st, 0), st, 0);
+        nesting_ = 0;
     } catch (...) {
+        nesting_ = 0;
         sqlite3_reset(st);
         throw;
     }

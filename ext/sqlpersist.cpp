@@ -36,7 +36,7 @@ bool text_args(sqlite3_context* ctx, int argc, sqlite3_value** argv, const char*
 }
 
 void joy_define_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
-    if (!text_args(ctx, argc, argv, "joy_define")) return;
+    if (refused_in_schema(ctx, "joy_define") || !text_args(ctx, argc, argv, "joy_define")) return;
     try {
         connection_of(ctx).define(text_arg(argv[0]), text_arg(argv[1]));
         sqlite3_result_value(ctx, argv[0]);
@@ -46,7 +46,7 @@ void joy_define_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
 }
 
 void joy_undefine_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
-    if (!text_args(ctx, argc, argv, "joy_undefine")) return;
+    if (refused_in_schema(ctx, "joy_undefine") || !text_args(ctx, argc, argv, "joy_undefine")) return;
     try {
         connection_of(ctx).undefine(text_arg(argv[0]));
         sqlite3_result_value(ctx, argv[0]);
@@ -56,6 +56,7 @@ void joy_undefine_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
 }
 
 void joy_gc_fn(sqlite3_context* ctx, int, sqlite3_value**) {
+    if (refused_in_schema(ctx, "joy_gc")) return;
     try {
         sqlite3_result_int64(ctx, connection_of(ctx).collect_garbage());
     } catch (...) {

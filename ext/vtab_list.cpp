@@ -186,6 +186,9 @@ struct Cursor : sqlite3_vtab_cursor {
     size_t entry = 0;       // DICT: the current entry; ROWS of a pdict: rows read
     Value element;
     bool decoded = false;
+    // NODES: a cycle check in constant space (Brent's): the cell last
+    // marked, and how many cells ago; the distance between marks doubles.
+    int64_t mark = 0, since_mark = 0, span = 1;
 
     Table& table() { return *static_cast<Table*>(pVtab); }
     void finish() {
@@ -199,6 +202,8 @@ struct Cursor : sqlite3_vtab_cursor {
         entry = 0;
         element = Value();
         decoded = false;
+        mark = since_mark = 0;
+        span = 1;
     }
 };
 
@@ -231,7 +236,13 @@ void enter_node(SqliteStore& s, Cursor& c, int64_t id) {
     if (sqlite3_column_int(c.st, 7) != KIND_CELL)
         throw joy::JoyError("run time error: persisted node " + std::to_string(id) + " is not a list cell");
     c.next = sqlite3_column_int64(c.st, 6);
-    if (c.next == id) throw joy::JoyError("run time error: persisted node " + std::to_string(id) + " points at itself");
+    if (c.next && (c.next == id || c.next == c.mark))
+        throw joy::JoyError("run time error: persisted list at node " + std::to_string(id) + " is cyclic");
+    if (++c.since_mark >= c.span) {
+        c.mark = c.next;
+        c.since_mark = 0;
+        c.span *= 2;
+    }
     c.eof = false;
 }
 

@@ -107,7 +107,6 @@ def test_direct_only_functions_refused_in_views_and_triggers(db, function):
 def test_direct_only_refused_in_schema(tmp_path, schema):
     # SQLite refuses DIRECTONLY functions in schema it reads from a database
     # (a schema an attacker may have written), so reopen before using it.
-    # (SQLite 3.40 does not refuse them in CHECK constraints: not tested.)
     path = str(tmp_path / "s.db")
     conn = connect(path)
     try:
@@ -150,3 +149,49 @@ def test_no_file_created_by_sql(db, tmp_path):
     with pytest.raises(sqlite3.OperationalError):
         one(db, "SELECT joy_eval(?)", f'"{target}" "w" fopen')
     assert not os.path.exists(target)
+
+
+@pytest.mark.parametrize("check", [
+    "joy_eval('1', x)",
+    "JOY_EVAL /* a comment */ ('1')",
+    '"joy_run"(\'1\')',
+    "joy_define('pwned', '1')",
+    "joy_config('files', 1)",
+    "joy_limits(0, 0, 0)",
+    "joy_gc()",
+    "joy_create_function('f', 1, 'dup')",
+])
+def test_direct_only_refused_in_a_check_constraint(tmp_path, check):
+    # SQLite 3.40 itself lets a CHECK read from a database file call a
+    # DIRECTONLY function; the extension refuses instead.
+    path = str(tmp_path / "hostile.db")
+    conn = connect(path)
+    conn.execute(f"CREATE TABLE t(x CHECK ({check} IS NOT NULL))")
+    conn.commit()
+    conn.close()
+    conn = connect(path)
+    with pytest.raises(sqlite3.OperationalError, match=r"unsafe use of .*\(\) in the schema of table main\.t"):
+        conn.execute("INSERT INTO t(x) VALUES (1)")
+    assert one(conn, "SELECT count(*) FROM sqlite_schema WHERE name GLOB 'joy_*'") == 0
+    assert one(conn, "SELECT joy_config('files')") == 0
+    conn.close()
+
+
+def test_check_constraint_in_an_attached_database_refused(tmp_path, db):
+    hostile = str(tmp_path / "hostile.db")
+    conn = connect(hostile)
+    conn.execute("CREATE TABLE t(x CHECK (joy_eval('1', x)))")
+    conn.close()
+    db.execute("ATTACH ? AS other", (hostile,))
+    with pytest.raises(sqlite3.OperationalError, match=r"schema of table other\.t"):
+        db.execute("INSERT INTO other.t VALUES (1)")
+
+
+def test_joy_functions_still_write_beside_harmless_schemas(db):
+    # a table, a column and a CHECK that only mention a function's name
+    db.execute("CREATE TABLE joy_eval(joy_run TEXT, y CHECK (joy('1') = 1), z DEFAULT 'joy_eval(', "
+               "w REFERENCES joy_run(x))")
+    db.execute("CREATE TABLE IF NOT EXISTS main.joy_json(x)")
+    db.execute("INSERT INTO joy_eval(joy_run, y) VALUES ('a', 1)")
+    db.execute("UPDATE joy_eval SET joy_run = joy_eval('\"b\"')")
+    assert one(db, "SELECT joy_run FROM joy_eval") == "b"
