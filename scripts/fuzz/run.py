@@ -64,6 +64,7 @@ def main():
         total += execs
         bad += not ok
     print(f"fuzz: {total} executions, {bad} target(s) with problems")
+    print(f"{len(args.targets) - bad} passed, {bad} failed")
     sys.exit(1 if bad else 0)
 
 

@@ -15,9 +15,24 @@ def run_repl(lines, home):
         os.environ["HOME"] = home
         os.execv(JOY, [JOY])
     out = b""
+
+    def read_until_prompt():
+        # Typing before the REPL has put the terminal in raw mode could
+        # lose input: wait for each prompt first.
+        nonlocal out
+        deadline = time.time() + 10
+        while time.time() < deadline and not (out.endswith(b"joy> ") or out.endswith(b"...> ")):
+            ready, _, _ = select.select([fd], [], [], 0.5)
+            if ready:
+                try:
+                    out += os.read(fd, 4096)
+                except OSError:
+                    return
+
     for line in lines:
+        read_until_prompt()
         os.write(fd, line.encode() + b"\r")
-        time.sleep(0.05)
+    read_until_prompt()
     os.write(fd, b"\x04")  # end of input
     deadline = time.time() + 10
     while time.time() < deadline:
