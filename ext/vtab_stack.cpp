@@ -172,20 +172,25 @@ int stack_filter(sqlite3_vtab_cursor* cur, int idx_num, const char*, int argc, s
 int stack_column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
     auto* c = static_cast<Cursor*>(cur);
     const joy::Value& v = c->rows[c->at].value;
-    switch (col) {
-    case S_DEPTH: sqlite3_result_int64(ctx, sqlite3_int64(c->at)); break;
-    case S_VALUE: result_value(ctx, v); break;
-    case S_TYPE: result_type(ctx, v); break;
-    case S_JSON:
-        try {
-            result_json(ctx, v);
-        } catch (const joy::JoyError&) {
-            sqlite3_result_null(ctx);  // no JSON for this value
-        } catch (...) {
-            result_current_error(ctx);
+    // Printing a recalled list reads it in: count that against the limit.
+    joy::MemoryLimitScope limit(static_cast<Table*>(cur->pVtab)->conn->interp());
+    try {
+        switch (col) {
+        case S_DEPTH: sqlite3_result_int64(ctx, sqlite3_int64(c->at)); break;
+        case S_VALUE: result_value(ctx, v); break;
+        case S_TYPE: result_type(ctx, v); break;
+        case S_JSON:
+            try {
+                result_json(ctx, v);
+            } catch (const joy::JoyError& e) {
+                if (std::string_view(e.what()).find("JSON") == std::string_view::npos) throw;
+                sqlite3_result_null(ctx);  // no JSON for this value
+            }
+            break;
+        default: sqlite3_result_null(ctx); break;  // hidden arguments are not kept
         }
-        break;
-    default: sqlite3_result_null(ctx); break;  // hidden arguments are not kept
+    } catch (...) {  // reading a recalled list in may fail (a broken row, a limit)
+        result_current_error(ctx);
     }
     return SQLITE_OK;
 }
@@ -257,12 +262,17 @@ int each_filter(sqlite3_vtab_cursor* cur, int, const char*, int argc, sqlite3_va
 int each_column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
     auto* c = static_cast<Cursor*>(cur);
     const Row& row = c->rows[c->at];
-    switch (col) {
-    case E_IDX: sqlite3_result_int64(ctx, sqlite3_int64(c->at)); break;
-    case E_KEY: result_value(ctx, row.key); break;
-    case E_VALUE: result_value(ctx, row.value); break;
-    case E_TYPE: result_type(ctx, row.value); break;
-    default: sqlite3_result_null(ctx); break;
+    joy::MemoryLimitScope limit(static_cast<Table*>(cur->pVtab)->conn->interp());
+    try {
+        switch (col) {
+        case E_IDX: sqlite3_result_int64(ctx, sqlite3_int64(c->at)); break;
+        case E_KEY: result_value(ctx, row.key); break;
+        case E_VALUE: result_value(ctx, row.value); break;
+        case E_TYPE: result_type(ctx, row.value); break;
+        default: sqlite3_result_null(ctx); break;
+        }
+    } catch (...) {
+        result_current_error(ctx);
     }
     return SQLITE_OK;
 }

@@ -58,6 +58,7 @@ def test_a_corrupted_value_gives_errors_not_crashes(corrupted):
         """SELECT joy_eval('"x" recall 0 [pop 1 +] fold')""",
         """SELECT joy_eval('"x" recall "y" persist "y" recall')""",
         "SELECT idx, joy FROM joy_list('x')",
+        """SELECT value, json FROM joy_stack('"x" recall')""",
         "SELECT joy_gc()",
         """SELECT joy_eval('"x" recall')""",
     )]
