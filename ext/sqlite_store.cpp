@@ -373,7 +373,10 @@ void SqliteStore::begin_call(bool immediate) {
     call_checked_ = false;
     if (immediate && is_free_standing()) {
         call_checked_ = true;
-        if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) fail("waiting to write");
+        if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
+            in_call_ = false;  // no call to end
+            fail("waiting to write");
+        }
         call_transaction_ = true;
     }
 }
