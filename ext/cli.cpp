@@ -31,6 +31,15 @@
 
 namespace {
 
+int64_t page_count(sqlite3* db) {
+    sqlite3_stmt* st = nullptr;
+    int64_t pages = -1;
+    if (sqlite3_prepare_v2(db, "PRAGMA page_count", -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        pages = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return pages;
+}
+
 // The CLI's world is a database file (or an in-memory database); each
 // top-level statement is a transaction of its own unless a db-begin is open.
 struct CliHost : joyext::StoreHost {
@@ -50,7 +59,10 @@ struct CliHost : joyext::StoreHost {
             throw joy::JoyError("run time error: cannot open database " + path + ": " + msg);
         }
         sqlite3_busy_timeout(handle, 5000);
-        if (path != ":memory:") sqlite3_exec(handle, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+        // A new world file is made in WAL mode (readers never wait for the
+        // writer); an existing file keeps the mode its owner chose.
+        if (path != ":memory:" && page_count(handle) == 0)
+            sqlite3_exec(handle, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
         // The scratch database's definitions stay with the program; a
         // world file's belong to that file.
         if (interp && store_) release_definitions(*interp, store_->path().empty());

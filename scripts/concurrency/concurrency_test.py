@@ -99,9 +99,12 @@ def cli_program(iterations):
     return "".join(lines)
 
 
-def check(db_path, counts, cli_done):
+def check(db_path, mode, counts, cli_done):
     problems = []
     conn = connect(db_path)
+    journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
+    if journal != mode:
+        problems.append(f"the journal mode changed from {mode} to {journal}")
     integrity = conn.execute("PRAGMA integrity_check").fetchall()
     if integrity != [("ok",)]:
         problems.append(f"integrity_check: {integrity}")
@@ -185,7 +188,7 @@ def run_mode(mode, iterations, workdir):
         if done != iterations and not errors:
             problems.append(f"{name} did {done} of {iterations}")
     counts = {name: done for name, (done, _) in results.items()}
-    problems += check(db_path, counts, cli_done)
+    problems += check(db_path, mode, counts, cli_done)
     writes = 9 * sum(counts.values()) + 5 * cli_done
     return writes, problems
 
