@@ -283,6 +283,12 @@ void JoyConnection::finish() {
     host_.captured.clear();
     host_.keep = false;
     busy_ = false;
+    release_idle_statements();
+}
+
+void JoyConnection::release_idle_statements() {
+    SqliteStore* store = host_.sqlite_store();
+    if (store && !store->in_call()) store->release_idle_statements();
 }
 
 void Call::run(std::string_view text, sqlite3_value** argv, int argc, Mode mode) {

@@ -71,6 +71,10 @@ public:
     joy::Interp& interp();
     // Clear the stack and captured output, undo a pure call's definitions.
     void finish();
+    // Results are converted to SQL values after the call has ended, and
+    // reading a recalled list in prepares statements then: finalize them,
+    // or the connection could not close.
+    void release_idle_statements();
     std::string take_output() { return std::move(host_.captured); }
     SqliteStore* store() { interp(); return host_.sqlite_store(); }
     // joy_define / joy_undefine / joy_gc: persistence without a program.

@@ -76,7 +76,9 @@ int open_cursor(sqlite3_vtab*, sqlite3_vtab_cursor** out) {
 }
 
 int close_cursor(sqlite3_vtab_cursor* cur) {
+    JoyConnection* conn = static_cast<Table*>(cur->pVtab)->conn;
     delete static_cast<Cursor*>(cur);
+    conn->release_idle_statements();  // printing recalled lists read rows
     return SQLITE_OK;
 }
 

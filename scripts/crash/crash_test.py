@@ -2,7 +2,8 @@
 """Crash test of every persistence path: kill -9 a writer at random moments.
 
 Runs alternate between two writers on one database file, so each run also
-starts from a database left by a kill:
+starts from a database left by a kill (two runs in WAL mode, then two with
+a rollback journal, and so on):
 
   - the CLI (build/joy --db FILE writer.joy), where each iteration is a few
     statements (one transaction each): a DEFINE; one statement that
@@ -229,6 +230,13 @@ def crash_runs(runs, seed, db_path, log=print):
     setup(db_path)
     for run in range(runs):
         writer = "cli" if run % 2 == 0 else "extension"
+        # two runs (one of each writer) in WAL mode, then two with a rollback journal
+        journal = "wal" if run % 4 < 2 else "delete"
+        conn = sqlite3.connect(db_path)
+        mode = conn.execute(f"PRAGMA journal_mode={journal}").fetchone()[0]
+        conn.close()
+        if mode != journal:
+            problems.append(f"run {run}: cannot switch to journal mode {journal}")
         if writer == "cli":
             program = os.path.join(workdir, f"writer{run}.joy")
             with open(program, "w") as f:
@@ -249,7 +257,7 @@ def crash_runs(runs, seed, db_path, log=print):
             problems.append(f"run {run}: unexpected report order {done[:10]}...")
         reported += len(done)
         problems += check(db_path, run, writer, done)
-        log(f"run {run} ({writer}): killed after {len(done)} committed iterations")
+        log(f"run {run} ({writer}, {journal}): killed after {len(done)} committed iterations")
     return reported, problems
 
 

@@ -2,6 +2,7 @@
 import os
 import pty
 import select
+import termios
 import time
 
 from conftest import ROOT
@@ -15,19 +16,28 @@ def run_repl(lines, home):
         os.environ["HOME"] = home
         os.execv(JOY, [JOY])
     out = b""
+    seen = 0  # prompts seen so far
 
     def read_until_prompt():
         # Typing before the REPL has put the terminal in raw mode could
-        # lose input: wait for each prompt first.
-        nonlocal out
+        # lose input: wait for each prompt first. (libedit may follow a
+        # prompt with terminal control sequences.)
+        nonlocal out, seen
         deadline = time.time() + 10
-        while time.time() < deadline and not (out.endswith(b"joy> ") or out.endswith(b"...> ")):
+        while time.time() < deadline and out.count(b"joy> ") + out.count(b"...> ") <= seen:
             ready, _, _ = select.select([fd], [], [], 0.5)
             if ready:
                 try:
                     out += os.read(fd, 4096)
                 except OSError:
                     return
+        seen = out.count(b"joy> ") + out.count(b"...> ")
+        # The line editor prints its prompt, then puts the terminal in raw
+        # mode: input sent in between is read the cooked way (a ^D then is
+        # lost). Wait for raw mode, briefly (without a capable TERM there is none).
+        deadline = time.time() + 1
+        while time.time() < deadline and termios.tcgetattr(fd)[3] & termios.ICANON:
+            time.sleep(0.01)
 
     for line in lines:
         read_until_prompt()
