@@ -113,9 +113,9 @@ void write_rows(sqlite3* db, Bytes& in, int& rows) {
     sqlite3_finalize(st);
 }
 
-// Visits every element reachable from v, at most `budget` in all (a
-// value whose lists nest in themselves is infinitely deep, which is fine:
-// each level is read only when asked for). One list, though, must end.
+// Visits every element reachable from v, at most `budget` in all (a list
+// nested in itself is an error once it is read deeper than there are
+// rows). One list must end.
 void walk(const joy::Value& root, int rows) {
     std::vector<joy::Value> work{root};
     size_t budget = 20000;
