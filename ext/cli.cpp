@@ -27,6 +27,7 @@
 
 #include "../joycore/interp.h"
 #include "../joycore/reader.h"
+#include "busy.h"
 #include "store_host.h"
 
 namespace {
@@ -58,7 +59,7 @@ struct CliHost : joyext::StoreHost {
             sqlite3_close(handle);
             throw joy::JoyError("run time error: cannot open database " + path + ": " + msg);
         }
-        sqlite3_busy_timeout(handle, 5000);
+        joyext::wait_fairly_when_busy(handle, joyext::DEFAULT_BUSY_TIMEOUT_MS);
         // A new world file is made in WAL mode (readers never wait for the
         // writer); an existing file keeps the mode its owner chose.
         if (path != ":memory:" && page_count(handle) == 0)

@@ -13,8 +13,31 @@ SCRIPT = os.path.join(ROOT, "scripts", "concurrency", "concurrency_test.py")
 INCREMENT = '"kv" pdict-open "n" over over 0 dgetd 1 + dput "n" dget'
 
 
-def test_loading_sets_a_busy_timeout_when_the_connection_has_none():
-    assert one(connect(timeout=0), "PRAGMA busy_timeout") == 5000
+def hold_the_write_lock(path, seconds):
+    """Another connection that holds the write lock for `seconds`."""
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    threading.Timer(seconds, lambda: (holder.execute("COMMIT"), holder.close())).start()
+
+
+def test_loading_makes_a_connection_without_a_busy_timeout_wait(tmp_path):
+    path = str(tmp_path / "wait.db")
+    conn = connect(path, timeout=0, isolation_level=None)
+    one(conn, f"SELECT joy_eval('{INCREMENT}')")
+    hold_the_write_lock(path, 0.3)
+    start = time.time()
+    assert one(conn, f"SELECT joy_eval('{INCREMENT}')") == 2
+    assert 0.2 < time.time() - start < 5
+    # PRAGMA busy_timeout reads 0 under a handler of the extension's own;
+    # setting it replaces that handler
+    conn.execute("PRAGMA busy_timeout = 50")
+    hold_the_write_lock(path, 1.0)
+    time.sleep(0.1)
+    try:
+        one(conn, f"SELECT joy_eval('{INCREMENT}')")
+        raise AssertionError("waited past the connection's own timeout")
+    except sqlite3.OperationalError as e:
+        assert "database is locked" in str(e)
 
 
 def test_loading_keeps_the_connections_own_busy_timeout():
