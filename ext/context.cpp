@@ -399,15 +399,24 @@ bool refused_in_schema(sqlite3_context* ctx, std::string_view function) {
     for (sqlite3_stmt* st = sqlite3_next_stmt(db, nullptr); st && !writer; st = sqlite3_next_stmt(db, st))
         if (sqlite3_stmt_busy(st) && !sqlite3_stmt_readonly(st)) writer = st;
     if (!writer) return false;
+    // The answer holds while the statement and the schema stay the same. A
+    // change of schema (here or in another connection, an ATTACH or DETACH)
+    // makes the statement prepare itself again; a statement run many times
+    // (executemany) so reads the schema once.
     struct Checked {
+        sqlite3* db = nullptr;
         sqlite3_stmt* statement = nullptr;
-        int run = -1;
-        std::string function, table;
+        int prepared = -1, databases = -1;
+        std::string sql, function, table;
     };
     thread_local Checked last;
-    int run = sqlite3_stmt_status(writer, SQLITE_STMTSTATUS_RUN, 0);
-    if (last.statement != writer || last.run != run || last.function != function)
-        last = {writer, run, std::string(function), table_naming(db, function)};
+    int prepared = sqlite3_stmt_status(writer, SQLITE_STMTSTATUS_REPREPARE, 0);
+    int databases = 0;
+    while (sqlite3_db_name(db, databases)) ++databases;
+    const char* sql = sqlite3_sql(writer);
+    if (last.db != db || last.statement != writer || last.prepared != prepared || last.databases != databases ||
+        last.function != function || last.sql != (sql ? sql : ""))
+        last = {db, writer, prepared, databases, sql ? sql : "", std::string(function), table_naming(db, function)};
     if (last.table.empty()) return false;
     std::string msg = "joy: unsafe use of " + std::string(function) + "() in the schema of table " + last.table +
                       ": only joy() and pure functions may be called from a schema";

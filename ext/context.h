@@ -163,7 +163,7 @@ private:
 // calls this first: while a statement that writes is running, it refuses
 // (sets the SQL error, returns true) if a table's definition in one of the
 // connection's databases calls the function, which only a CHECK can do.
-// The schema is read once per run of that statement.
+// The schema is read again only when the statement or the schema changed.
 bool refused_in_schema(sqlite3_context* ctx, std::string_view function);
 
 // "joy: <what went wrong>" for the exception being handled (call inside a

@@ -12,9 +12,12 @@ N calls, WAL mode):
     "kv" pdict-open "a" 2 dput pop       a read and a write (a commit)
     the same, as 100 calls in one BEGIN IMMEDIATE transaction
 
-and then four threads, each with its own connection, incrementing one
-pdict counter (read-modify-write) N times: calls per second in all, and
-whether the counter counted every increment.
+then four threads, each with its own connection, incrementing one pdict
+counter (read-modify-write) N times: calls per second in all, and whether
+the counter counted every increment; and last, 20 N rows inserted with
+executemany through `INSERT INTO t VALUES (joy_eval('dup *', ?))` against
+a plain `INSERT INTO t VALUES (?)` (each run of a writing statement checks
+that no CHECK constraint calls joy_eval: the schema is read once).
 
     /usr/bin/python3 scripts/bench/bench_calls.py [N]
 """
@@ -91,6 +94,15 @@ def main():
         counted = conn.execute("""SELECT joy_eval('"kv" pdict-open "n" dget')""").fetchone()[0]
         print(f"4 threads incrementing one counter: {4 * (n // 4) / elapsed:.0f} calls/s, "
               f"counter {counted} of {4 * (n // 4)}, {len(errors)} errors")
+        conn.execute("CREATE TABLE t(x)")
+        rows = 20 * n
+        for sql in ("INSERT INTO t VALUES (joy_eval('dup *', ?))", "INSERT INTO t VALUES (?)"):
+            conn.execute("BEGIN")
+            start = time.perf_counter()
+            conn.executemany(sql, ((k,) for k in range(rows)))
+            elapsed = time.perf_counter() - start
+            conn.execute("COMMIT")
+            print(f"executemany {sql:45s} {elapsed / rows * 1e6:6.2f} us/row")
 
 
 if __name__ == "__main__":

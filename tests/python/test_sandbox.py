@@ -195,3 +195,19 @@ def test_joy_functions_still_write_beside_harmless_schemas(db):
     db.execute("INSERT INTO joy_eval(joy_run, y) VALUES ('a', 1)")
     db.execute("UPDATE joy_eval SET joy_run = joy_eval('\"b\"')")
     assert one(db, "SELECT joy_run FROM joy_eval") == "b"
+
+
+def test_a_check_added_later_is_refused_in_a_statement_run_before(tmp_path):
+    # The schema is read once for a statement run many times, and again
+    # when another connection changes it under that statement.
+    path = str(tmp_path / "changing.db")
+    conn = connect(path, isolation_level=None)
+    conn.execute("CREATE TABLE t(x)")
+    insert = "INSERT INTO t VALUES (joy_eval('dup *', ?))"
+    conn.executemany(insert, [(k,) for k in range(100)])
+    other = connect(path, isolation_level=None)
+    other.executescript("DROP TABLE t; CREATE TABLE t(x CHECK (joy_eval('1', x)))")
+    other.close()
+    with pytest.raises(sqlite3.OperationalError, match=r"schema of table main\.t"):
+        conn.execute(insert, (3,))
+    assert one(conn, "SELECT count(*) FROM t") == 0
