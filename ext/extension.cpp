@@ -18,6 +18,12 @@ SQLITE_EXTENSION_INIT1
 
 extern "C" int sqlite3_joy_init(sqlite3* db, char** errmsg, const sqlite3_api_routines* api) {
     SQLITE_EXTENSION_INIT2(api);
+    // The newest call used is sqlite3_db_name(): an older library's table
+    // of routines has no such entry.
+    if (sqlite3_libversion_number() < 3039000) {
+        if (errmsg) *errmsg = sqlite3_mprintf("joy: SQLite 3.39.0 or later needed, not %s", sqlite3_libversion());
+        return SQLITE_ERROR;
+    }
     auto* conn = new (std::nothrow) joyext::JoyConnection(db);
     if (!conn) return SQLITE_NOMEM;
     conn->retain();  // held while registering, so a failed registration cannot free it early
