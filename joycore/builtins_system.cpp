@@ -316,9 +316,12 @@ void do_helpdetail(Interp& I) {
         } else if (v.tag == T_BUILTIN) {
             text += std::string(v.u.bi->name) + "\t:   " + v.u.bi->effect + ".\n";
         } else {
-            std::string lit;
-            print_value(lit, v);
-            text += lit + "\t:   -> " + lit + ".\n";
+            // Printed into `text` itself, so all of it counts against the
+            // memory limit (values sharing structure print exponentially long).
+            size_t start = text.size();
+            print_value(text, v);
+            std::string lit = text.substr(start);
+            text += "\t:   -> " + lit + ".\n";
         }
         text += "\n";
     }

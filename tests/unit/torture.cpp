@@ -346,6 +346,12 @@ TEST_CASE("printing and comparing shared structure meet the limits", "[torture][
     const std::string big = "[] [1 40 [stack] times] infra ";
     CHECK(error_under(big + "put", small).find("memory limit") != std::string::npos);
     CHECK(error_under(big + "helpdetail", small).find("memory limit") != std::string::npos);
+    // Many values each printing shorter than the limit, and longer together
+    // (fuzz_eval: 1 GB of helpdetail text under a 4 MB limit).
+    const std::string many =
+        "\"ab\" stack stack stack stack fold name 3 stdin stack stack stack stack stack stack stack stack stack "
+        "stack stack stack stack stack fold name 3 stack fold name 3 stdin stack ";
+    CHECK(error_under(many + "helpdetail", small).find("memory limit") != std::string::npos);
     CHECK(error_under(big + ".", small).find("memory limit") != std::string::npos);  // autoput, after the run
     CHECK(error_under(big + big + "equal", small).find("step limit") != std::string::npos);
     CHECK(error_under(big + big + "[1] cons [[2]] cons case", small).find("step limit") != std::string::npos);
