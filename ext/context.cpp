@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <new>
+#include <set>
 
 #include "../joycore/printer.h"
 #include "sqlvalue.h"
@@ -30,20 +31,154 @@ void CaptureHost::write_out(std::string_view s) {
     captured.append(s);
 }
 
-bool CaptureHost::lookup_definition(joy::Interp& I, joy::Sym& s) {
-    if (call_deferred && sqlite_store()) {
-        call_deferred = false;
-        sqlite_store()->begin_call();
-        call_begun = true;
+// ---- compiled programs ----
+
+std::shared_ptr<const Program> ProgramCache::get(std::string_view text) {
+    auto hit = index_.find(text);
+    if (hit == index_.end()) return nullptr;
+    lru_.splice(lru_.end(), lru_, hit->second);
+    return hit->second->second;
+}
+
+void ProgramCache::put(std::string_view text, std::shared_ptr<const Program> prog) {
+    if (text.size() > CACHE_TEXT_BYTES / 4) return;
+    text_bytes_ += text.size();
+    while (!lru_.empty() && (lru_.size() >= CACHE_PROGRAMS || text_bytes_ > CACHE_TEXT_BYTES)) {
+        text_bytes_ -= lru_.front().first.size();
+        index_.erase(lru_.front().first);
+        lru_.pop_front();
     }
-    return StoreHost::lookup_definition(I, s);
+    lru_.emplace_back(std::string(text), std::move(prog));
+    auto last = std::prev(lru_.end());
+    index_.emplace(last->first, last);
+}
+
+void ProgramCache::clear() {
+    index_.clear();
+    lru_.clear();
+    text_bytes_ = 0;
+}
+
+namespace {
+std::shared_ptr<Program> parse_program(joy::Interp& I, std::string_view text) {
+    auto prog = std::make_shared<Program>();
+    joy::Parser parser(I, std::string(text));
+    for (;;) {
+        joy::Item item = parser.next();
+        if (item.kind == joy::Item::END) break;
+        prog->items.push_back(std::move(item));
+    }
+    return prog;
+}
+
+// `terms` with every symbol found in `bound` replaced by its binding, in
+// nested quotations too.
+joy::Value rebind(const joy::Value& terms, const std::map<joy::Sym*, joy::Sym*>& bound) {
+    if (terms.tag != joy::T_LIST) {
+        if (terms.tag == joy::T_USRDEF) {
+            auto it = bound.find(terms.u.sym);
+            if (it != bound.end()) return joy::Value::usrdef(it->second);
+        }
+        return terms;
+    }
+    joy::ListBuilder b;
+    for (joy::Cell* c = terms.u.list; c; c = joy::tail(c)) b.push(rebind(joy::head(c), bound));
+    return b.take();
+}
+
+// The user words `terms` names, in nested quotations too.
+void words_named(const joy::Value& terms, std::vector<joy::Sym*>& out) {
+    if (terms.tag == joy::T_USRDEF) out.push_back(terms.u.sym);
+    if (terms.tag != joy::T_LIST) return;
+    for (joy::Cell* c = terms.u.list; c; c = joy::tail(c)) words_named(joy::head(c), out);
+}
+}  // namespace
+
+std::shared_ptr<const Program> JoyConnection::compile(std::string_view text, Mode mode) {
+    ProgramCache& cache = mode == Mode::PURE ? pure_cache_ : cache_;
+    if (auto hit = cache.get(text)) return hit;
+    std::shared_ptr<const Program> prog = parse_program(interp(mode), text);
+    cache.put(text, prog);
+    return prog;
+}
+
+CapturedWords JoyConnection::capture_words(const std::vector<std::string>& texts) {
+    CapturedWords words;
+    std::vector<joy::Sym*> todo;
+    std::set<std::string> own;  // defined by the texts themselves
+    for (const std::string& text : texts) {
+        std::shared_ptr<Program> prog;
+        try {
+            prog = parse_program(*interp_, text);
+        } catch (const joy::JoyError&) {
+            continue;  // compiling it reports the error
+        }
+        for (const joy::Item& item : prog->items) {
+            words_named(item.terms, todo);
+            for (auto& [sym, body] : item.defs) {
+                own.insert(sym->name);
+                words_named(body, todo);
+            }
+        }
+    }
+    host_.sync(*interp_);
+    while (!todo.empty()) {
+        joy::Sym* s = todo.back();
+        todo.pop_back();
+        if (s->builtin || own.count(s->name) || words.count(s->name)) continue;
+        if (!s->defined && !host_.lookup_definition(*interp_, *s)) continue;
+        if (!s->defined) continue;
+        std::string body;
+        joy::print_term(body, s->body.u.list, true);
+        words.emplace(s->name, std::move(body));
+        words_named(s->body, todo);
+    }
+    return words;
+}
+
+std::shared_ptr<const Program> JoyConnection::compile_sealed(std::string_view text, const CapturedWords& words,
+                                                             std::map<std::string, joy::Sym*>& bound) {
+    joy::Interp& P = *pure_;
+    std::map<joy::Sym*, joy::Sym*> binding;
+    std::vector<std::pair<joy::Sym*, joy::Value>> bodies;
+    for (auto& [name, body] : words) {
+        joy::Sym*& own = bound[name];
+        bool fresh = !own;
+        if (fresh) own = P.new_private_symbol(name);
+        binding[P.intern(name)] = own;
+        if (!fresh) continue;
+        std::shared_ptr<Program> parsed = parse_program(P, body);
+        bodies.emplace_back(own, parsed->items.empty() ? joy::Value::empty_list() : parsed->items.front().terms);
+    }
+    for (auto& [sym, body] : bodies) {
+        sym->body = rebind(body, binding);
+        sym->defined = true;
+    }
+    auto prog = parse_program(P, text);
+    for (joy::Item& item : prog->items) {
+        item.terms = rebind(item.terms, binding);
+        for (auto& def : item.defs) def.second = rebind(def.second, binding);
+    }
+    return prog;
+}
+
+// ---- the connection ----
+
+JoyConnection::JoyConnection(sqlite3* db)
+    : db_(db), interp_(std::make_unique<joy::Interp>(&host_)), pure_(std::make_unique<joy::Interp>(&pure_host_)) {
+    interp_->autoput = 1;
+    host_.set_store(std::make_unique<SqliteStore>(db_), interp_.get());
+    pure_->caps = 0;
+    pure_->input = nullptr;
+    pure_settings_ = pure_->settings();
 }
 
 JoyConnection::~JoyConnection() {
     cache_.clear();
-    lru_.clear();
-    undo_.clear();
+    pure_cache_.clear();
+    journal_.clear();
     interp_.reset();
+    pure_.reset();
     host_.set_store(nullptr, nullptr);
 }
 
@@ -52,85 +187,40 @@ void JoyConnection::release(void* self) {
     if (--c->refs_ == 0) delete c;
 }
 
-joy::Interp& JoyConnection::interp() {
-    if (!interp_) {
-        interp_ = std::make_unique<joy::Interp>(&host_);
-        interp_->autoput = 1;
-        host_.set_store(std::make_unique<SqliteStore>(db_), interp_.get());
-        const char* file = sqlite3_db_filename(db_, "main");
-        main_in_memory_ = !file || !*file;
-    }
-    return *interp_;
-}
-
-std::shared_ptr<const Program> JoyConnection::compile(std::string_view text) {
-    auto hit = cache_.find(text);
-    if (hit != cache_.end()) {
-        lru_.splice(lru_.end(), lru_, hit->second);
-        return hit->second->second;
-    }
-    auto prog = std::make_shared<Program>();
-    joy::Parser parser(interp(), std::string(text));
-    for (;;) {
-        joy::Item item = parser.next();
-        if (item.kind == joy::Item::END) break;
-        prog->items.push_back(std::move(item));
-    }
-    if (text.size() <= CACHE_TEXT_BYTES / 4) {
-        size_t text_bytes = text.size();
-        for (auto& entry : lru_) text_bytes += entry.first.size();
-        while (!lru_.empty() && (lru_.size() >= CACHE_PROGRAMS || text_bytes > CACHE_TEXT_BYTES)) {
-            text_bytes -= lru_.front().first.size();
-            cache_.erase(lru_.front().first);
-            lru_.pop_front();
-        }
-        lru_.emplace_back(std::string(text), prog);
-        auto last = std::prev(lru_.end());
-        cache_.emplace(last->first, last);
-    }
-    return prog;
-}
-
-void JoyConnection::apply_definitions(const joy::Item& item, bool remember) {
-    for (auto& [sym, body] : item.defs) {
-        if (remember) undo_.push_back({sym, sym->body, sym->defined});
-        interp_->define(sym, body);
-    }
-}
-
 void JoyConnection::run(const Program& prog, joy::Value* below, sqlite3_value** argv, int argc, Mode mode) {
-    joy::Interp& I = interp();
+    if (mode == Mode::PURE) {
+        joy::Interp& P = *pure_;
+        P.set_limits(limits);
+        P.journal = &journal_;
+        run_items(P, prog, below, argv, argc, mode);
+        return;
+    }
+    joy::Interp& I = *interp_;
     host_.keep = mode == Mode::RUN;
     host_.captured.clear();
     host_.max_bytes = size_t(sqlite3_limit(db_, SQLITE_LIMIT_LENGTH, -1));
-    I.caps = mode == Mode::PURE ? 0u
-                                : uint32_t(joy::CAP_OUTPUT | joy::CAP_NONDET | joy::CAP_STORE) |
-                                      (files_enabled ? uint32_t(joy::CAP_FILES) : 0u);
+    I.caps = uint32_t(joy::CAP_OUTPUT | joy::CAP_NONDET | joy::CAP_STORE) | (files_enabled ? uint32_t(joy::CAP_FILES) : 0u);
     I.input = nullptr;  // `get` has no source text to read from inside SQL
     I.set_limits(limits);
-    host_.write_through = mode != Mode::PURE;
+    I.journal = &journal_;
+    settings_before_ = I.settings();
     // Within one SQL statement no other connection's commit can become
     // visible, and this connection's own changes are already applied.
-    bool asked = in_same_statement ? false : sync_definitions(mode);
+    if (!in_same_statement) host_.sync(I);
     in_same_statement = false;
     SqliteStore* store = host_.sqlite_store();
-    host_.call_deferred = mode == Mode::PURE && !asked;
-    host_.call_begun = !host_.call_deferred;
     for (bool immediate = false;; immediate = true) {
-        if (host_.call_begun) store->begin_call(immediate);
+        store->begin_call(immediate);
         try {
-            run_items(prog, below, argv, argc, mode);
+            run_items(I, prog, below, argv, argc, mode);
             break;
         } catch (...) {
-            host_.call_deferred = false;
-            definitions_synced_ = false;  // a rolled-back call may leave stale definitions
-            if (host_.call_begun) store->end_call(false);
+            store->end_call(false);
             if (!may_run_again(immediate, below)) throw;
         }
         prepare_to_run_again();
     }
-    host_.call_deferred = false;
-    if (host_.call_begun) store->end_call(true);
+    store->end_call(true);
 }
 
 // A call that lost a write conflict (SqliteStore::begin_call) changed
@@ -147,47 +237,19 @@ void JoyConnection::prepare_to_run_again() {
     I.stk.clear();
     I.spill_stack.clear();
     I.guard = 0;
+    I.undo(journal_);
+    I.restore(settings_before_);
     host_.captured.clear();
-    host_.call_begun = true;
     host_.sync(I);
 }
 
-// Between two pure calls only these can change the definitions: a call
-// with CAP_STORE or a failed call on this connection (they clear
-// definitions_synced_), SQL of this connection (total changes, the end of
-// its transaction) and another connection's commit (SQLite's data version
-// of the main database; a database in memory has no other connection).
-// The data version is current while a read transaction is open, as in the
-// scan of a table; with none open (SELECT f(1)) the store is asked. (A
-// statement that reads only temp or attached tables counts as reading:
-// it then sees the definitions as of the last statement that read main.)
-// So a pure call asks the store only when one of these moved. Returns
-// whether it asked.
-bool JoyConnection::sync_definitions(Mode mode) {
-    SyncMark now;
-    if (mode == Mode::PURE && definitions_synced_ && read_sync_mark(now) && now == synced_mark_ &&
-        (main_in_memory_ || sqlite3_txn_state(db_, nullptr) != SQLITE_TXN_NONE))
-        return false;
-    host_.sync(*interp_);
-    // Read after the store's check, which may itself have moved the data version.
-    definitions_synced_ = mode == Mode::PURE && read_sync_mark(synced_mark_);
-    return true;
-}
-
-bool JoyConnection::read_sync_mark(SyncMark& mark) {
-    mark.changes = sqlite3_total_changes64(db_);
-    mark.autocommit = sqlite3_get_autocommit(db_);
-    return main_in_memory_ ||
-           sqlite3_file_control(db_, nullptr, SQLITE_FCNTL_DATA_VERSION, &mark.data_version) == SQLITE_OK;
-}
-
-void JoyConnection::run_items(const Program& prog, joy::Value* below, sqlite3_value** argv, int argc, Mode mode) {
-    joy::Interp& I = *interp_;
+void JoyConnection::run_items(joy::Interp& I, const Program& prog, joy::Value* below, sqlite3_value** argv, int argc,
+                              Mode mode) {
     if (below) I.push(std::move(*below));
     for (int k = 0; k < argc; ++k) I.push(from_sql(argv[k]));
     for (const joy::Item& item : prog.items) {
         if (item.kind == joy::Item::DEFINITIONS) {
-            apply_definitions(item, mode == Mode::PURE);
+            for (auto& [sym, body] : item.defs) I.define(sym, body);
             continue;
         }
         if (item.kind != joy::Item::STATEMENT) continue;
@@ -207,13 +269,14 @@ void JoyConnection::as_call(F work) {
     if (busy_)
         throw joy::JoyError("run time error: a Joy SQL function cannot be called while Joy is running "
                             "on the same connection");
-    joy::Interp& I = interp();
+    joy::Interp& I = *interp_;
     busy_ = true;
-    struct Finish { JoyConnection& c; ~Finish() { c.finish(); } } finish_after{*this};
+    bool ok = false;
+    struct Finish { JoyConnection& c; bool& ok; ~Finish() { c.finish(Mode::EVAL, ok); } } finish_after{*this, ok};
     I.caps = joy::CAP_STORE;
-    host_.write_through = true;
+    I.journal = &journal_;
+    settings_before_ = I.settings();
     host_.sync(I);
-    definitions_synced_ = false;
     SqliteStore* store = host_.sqlite_store();
     for (bool immediate = false;; immediate = true) {
         store->begin_call(immediate);
@@ -227,6 +290,7 @@ void JoyConnection::as_call(F work) {
         prepare_to_run_again();
     }
     store->end_call(true);
+    ok = true;
 }
 
 void JoyConnection::define(std::string_view name, std::string_view body) {
@@ -250,9 +314,7 @@ void JoyConnection::undefine(std::string_view name) {
     as_call([&](joy::Interp& I) {
         joy::Sym* sym = I.intern(name);
         if (sym->builtin && !sym->defined) throw joy::JoyError("run time error: " + std::string(name) + " is a builtin");
-        sym->body = joy::Value();
-        sym->defined = false;
-        host_.on_define(*sym);
+        I.undefine(sym);
         host_.sqlite_store()->drop_definition(name);
     });
 }
@@ -267,23 +329,28 @@ int64_t JoyConnection::collect_garbage() {
     return freed;
 }
 
-void JoyConnection::finish() {
-    joy::Interp& I = interp();
+void JoyConnection::finish(Mode mode, bool ok) {
+    joy::Interp& I = interp(mode);
     I.stk.clear();
     I.spill_stack.clear();
     I.guard = 0;
     if (I.stk.capacity() > KEEP_STACK) I.stk.shrink_to_fit();
     if (I.fr.capacity() > KEEP_FRAMES) I.fr.shrink_to_fit();
-    while (!undo_.empty()) {  // newest first, so a word defined twice gets its original back
-        Saved& s = undo_.back();
-        s.sym->body = std::move(s.body);
-        s.sym->defined = s.defined;
-        undo_.pop_back();
+    I.journal = nullptr;
+    if (mode == Mode::PURE) {
+        I.undo(journal_);
+        I.restore(pure_settings_);
+    } else {
+        if (!ok) {
+            I.undo(journal_);
+            I.restore(settings_before_);
+        }
+        journal_.clear();
+        host_.captured.clear();
+        host_.keep = false;
+        release_idle_statements();
     }
-    host_.captured.clear();
-    host_.keep = false;
     busy_ = false;
-    release_idle_statements();
 }
 
 void JoyConnection::release_idle_statements() {
@@ -292,7 +359,7 @@ void JoyConnection::release_idle_statements() {
 }
 
 void Call::run(std::string_view text, sqlite3_value** argv, int argc, Mode mode) {
-    std::shared_ptr<const Program> prog = c_.compile(text);
+    std::shared_ptr<const Program> prog = c_.compile(text, mode);
     run(*prog, nullptr, argv, argc, mode);
 }
 
@@ -302,7 +369,9 @@ void Call::run(const Program& prog, joy::Value* below, sqlite3_value** argv, int
                             "on the same connection");
     c_.busy_ = true;
     started_ = true;
+    mode_ = mode;
     c_.run(prog, below, argv, argc, mode);
+    ok_ = true;
 }
 
 namespace {

@@ -3,10 +3,11 @@
 // Every SQL function and virtual-table module of the extension gets the
 // same JoyConnection as its user-data pointer, one per database connection,
 // so nothing is shared between connections and two connections can run Joy
-// on two threads at once. The connection's interpreter is created on first
-// use; definitions made by one call (`SELECT joy_eval('DEFINE sq == dup *.')`)
-// are seen by later calls on that connection. It is freed when the last
-// function or module holding it is dropped, i.e. when the connection closes.
+// on two threads at once. Its interpreters are created when the extension
+// is loaded; definitions made by one call (`SELECT joy_eval('DEFINE sq ==
+// dup *.')`) are seen by later calls on that connection. It is freed when
+// the last function or module holding it is dropped, i.e. when the
+// connection closes.
 //
 // A call runs a program in one of the modes below. The program text is
 // compiled once (a bounded cache keyed by the text) and the compiled items
@@ -18,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 #include <list>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -32,8 +34,20 @@ namespace joyext {
 
 enum class Mode {
     EVAL,   // joy_eval, joy_json, joy_stack: output discarded
-    PURE,   // joy, joy_each: no effects at all; definitions are undone after the call
+    PURE,   // joy, joy_each, pure SQL functions in Joy: see below
     RUN,    // joy_run: output (and Joy1's autoput) captured as the result
+};
+
+// Pure calls run on an interpreter of their own that has no store and no
+// effects: it sees the builtins and the definitions of the call's own text
+// (and, for a SQL function written in Joy, the definitions captured when
+// it was created), never a definition that another call can change. All
+// a pure call defines, assigns or sets is undone when it returns, so it
+// changes nothing and depends on nothing that can change: an index or a
+// generated column computed with it stays valid.
+struct PureHost : joy::Host {
+    void write_out(std::string_view) override {}
+    void write_err(std::string_view) override {}
 };
 
 // Output of a call stays in the extension: kept for joy_run, dropped
@@ -44,12 +58,6 @@ struct CaptureHost : StoreHost {
     size_t max_bytes = 1000000000;  // SQLite's default maximum length of a TEXT value
     void write_out(std::string_view s) override;
     void write_err(std::string_view) override {}
-    // A pure call that did not ask the store about definitions begins the
-    // store's call only when it loads one: nothing else in a pure call
-    // touches the store.
-    bool lookup_definition(joy::Interp& I, joy::Sym& s) override;
-    bool call_deferred = false;  // begin the store's call on the first lookup
-    bool call_begun = false;
 };
 
 // A compiled program: its items in order, ready to run again.
@@ -57,9 +65,26 @@ struct Program {
     std::vector<joy::Item> items;
 };
 
+// Compiled programs by their text, least recently used dropped first.
+class ProgramCache {
+public:
+    std::shared_ptr<const Program> get(std::string_view text);
+    void put(std::string_view text, std::shared_ptr<const Program> prog);
+    void clear();
+
+private:
+    std::list<std::pair<std::string, std::shared_ptr<const Program>>> lru_;
+    std::unordered_map<std::string_view, decltype(lru_)::iterator> index_;
+    size_t text_bytes_ = 0;
+};
+
+// Stored words a pure SQL function reaches, captured when it is created:
+// name -> body (Joy text).
+using CapturedWords = std::map<std::string, std::string>;
+
 class JoyConnection {
 public:
-    explicit JoyConnection(sqlite3* db) : db_(db) {}
+    explicit JoyConnection(sqlite3* db);
     ~JoyConnection();
     JoyConnection(const JoyConnection&) = delete;
     JoyConnection& operator=(const JoyConnection&) = delete;
@@ -68,15 +93,20 @@ public:
     void retain() { ++refs_; }
     static void release(void* self);
 
-    joy::Interp& interp();
-    // Clear the stack and captured output, undo a pure call's definitions.
-    void finish();
+    // The interpreter of calls with effects (the connection's definitions,
+    // persistence, SQL) and the one of pure calls.
+    joy::Interp& interp() { return *interp_; }
+    joy::Interp& pure_interp() { return *pure_; }
+    joy::Interp& interp(Mode mode) { return mode == Mode::PURE ? *pure_ : *interp_; }
+    // Whether a Joy program is running on this connection now: SQL it runs
+    // may not change the sandbox or the limits.
+    bool running() const { return busy_; }
     // Results are converted to SQL values after the call has ended, and
     // reading a recalled list in prepares statements then: finalize them,
     // or the connection could not close.
     void release_idle_statements();
     std::string take_output() { return std::move(host_.captured); }
-    SqliteStore* store() { interp(); return host_.sqlite_store(); }
+    SqliteStore* store() { return host_.sqlite_store(); }
     // joy_define / joy_undefine / joy_gc: persistence without a program.
     void define(std::string_view name, std::string_view body);
     void undefine(std::string_view name);
@@ -87,7 +117,14 @@ public:
     // Compiled programs are shared: the cache may drop one while a SQL
     // function written in Joy keeps it. Throws joy::JoyError (syntax errors
     // name the line and column).
-    std::shared_ptr<const Program> compile(std::string_view text);
+    std::shared_ptr<const Program> compile(std::string_view text, Mode mode);
+    // For pure SQL functions written in Joy: the stored words `texts`
+    // reach (through the definitions of the connection, as now), and the
+    // program `text` compiled for the pure interpreter with those words
+    // bound to private copies of `words`, which nothing else can change.
+    CapturedWords capture_words(const std::vector<std::string>& texts);
+    std::shared_ptr<const Program> compile_sealed(std::string_view text, const CapturedWords& words,
+                                                  std::map<std::string, joy::Sym*>& bound);
 
     joy::Limits limits{40000000, 512ull << 20, 1000000};
     // Set by a SQL function that knows this call is not the first of its
@@ -99,39 +136,28 @@ public:
 private:
     friend class Call;
     void run(const Program& prog, joy::Value* below, sqlite3_value** argv, int argc, Mode mode);
-    void run_items(const Program& prog, joy::Value* below, sqlite3_value** argv, int argc, Mode mode);
-    bool sync_definitions(Mode mode);
-    struct SyncMark {
-        unsigned data_version = 0;
-        int64_t changes = -1;
-        int autocommit = -1;
-        bool operator==(const SyncMark& o) const {
-            return data_version == o.data_version && changes == o.changes && autocommit == o.autocommit;
-        }
-    };
-    bool read_sync_mark(SyncMark& mark);
+    void run_items(joy::Interp& I, const Program& prog, joy::Value* below, sqlite3_value** argv, int argc,
+                   Mode mode);
     bool may_run_again(bool immediate, const joy::Value* below);
     void prepare_to_run_again();
     // Runs `work` as one call: stack cleared after, writes rolled back on error.
     template <class F> void as_call(F work);
-    void apply_definitions(const joy::Item& item, bool remember);
+    // Ends a call: the stack cleared; a failed call's definitions and
+    // settings, and everything a pure call changed, put back.
+    void finish(Mode mode, bool ok);
 
     sqlite3* db_;
     int refs_ = 0;
     bool busy_ = false;
     CaptureHost host_;
     std::unique_ptr<joy::Interp> interp_;
-    // Least recently used first.
-    std::list<std::pair<std::string, std::shared_ptr<const Program>>> lru_;
-    std::unordered_map<std::string_view, decltype(lru_)::iterator> cache_;
-    // Definitions a pure call replaced: symbol, previous body, was defined.
-    struct Saved { joy::Sym* sym; joy::Value body; bool defined; };
-    std::vector<Saved> undo_;
-    // A pure call after a pure call may skip asking the store whether the
-    // definitions changed (a statement per call): see sync_definitions().
-    bool definitions_synced_ = false;
-    SyncMark synced_mark_;
-    bool main_in_memory_ = false;  // no other connection can change it
+    PureHost pure_host_;
+    std::unique_ptr<joy::Interp> pure_;
+    ProgramCache cache_, pure_cache_;
+    // What the running call changed, to put back (see finish).
+    std::vector<joy::Interp::Redefinition> journal_;
+    joy::Interp::Settings settings_before_{};
+    joy::Interp::Settings pure_settings_{};
 };
 
 // One call of a program. run() pushes the SQL arguments (argv[0] deepest,
@@ -146,15 +172,17 @@ private:
 class Call {
 public:
     explicit Call(JoyConnection& c) : c_(c) {}
-    ~Call() { if (started_) c_.finish(); }
+    ~Call() { if (started_) c_.finish(mode_, ok_); }
     Call(const Call&) = delete;
     Call& operator=(const Call&) = delete;
     void run(std::string_view text, sqlite3_value** argv, int argc, Mode mode);
     void run(const Program& prog, joy::Value* below, sqlite3_value** argv, int argc, Mode mode);
-    joy::Interp& interp() { return c_.interp(); }
+    joy::Interp& interp() { return c_.interp(mode_); }
 private:
     JoyConnection& c_;
+    Mode mode_ = Mode::EVAL;
     bool started_ = false;
+    bool ok_ = false;
 };
 
 // SQLite 3.40 lets a CHECK constraint it read from a database file call a

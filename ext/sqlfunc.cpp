@@ -6,7 +6,9 @@
 //   joy_json(program, arg1, ...)  the same, the result as JSON text with the
 //                                 JSON subtype: joy_json('{a: [1 2]}') ->> '$.a[1]'
 //   joy(program, arg1, ...)       pure: no output, files, time, randomness,
-//                                 persistence; definitions it makes are undone
+//                                 persistence; it sees the builtins and the
+//                                 definitions in its own text, never a stored
+//                                 one, and all it defines or sets is undone
 //                                 when it returns. INNOCUOUS and DETERMINISTIC,
 //                                 so usable in views, CHECK, indexes, generated
 //                                 columns.
@@ -19,7 +21,9 @@
 //   joy_config('files' [, 0|1])   let joy_eval/joy_run/joy_stack use files,
 //                                 environment, processes (off by default);
 //                                 returns the setting. Standard input is
-//                                 never read inside SQL.
+//                                 never read inside SQL. joy_limits and
+//                                 joy_config refuse to run from SQL that a
+//                                 Joy program runs.
 //   joy_version()                 version string
 //
 // Program statements end with `.` or the end of the text; in joy_eval,
@@ -60,10 +64,12 @@ void run_program(sqlite3_context* ctx, int argc, sqlite3_value** argv, Mode mode
     // SQLite keeps auxiliary data on a constant argument for the rest of the
     // statement: its presence means an earlier row of this statement ran.
     static char statement_mark;
-    conn.in_same_statement = sqlite3_get_auxdata(ctx, 0) == &statement_mark;
-    if (!conn.in_same_statement) {
-        if (mode != Mode::PURE && refused_in_schema(ctx, name)) return;
-        sqlite3_set_auxdata(ctx, 0, &statement_mark, nullptr);
+    if (mode != Mode::PURE) {
+        conn.in_same_statement = sqlite3_get_auxdata(ctx, 0) == &statement_mark;
+        if (!conn.in_same_statement) {
+            if (refused_in_schema(ctx, name)) return;
+            sqlite3_set_auxdata(ctx, 0, &statement_mark, nullptr);
+        }
     }
     try {
         Call call(conn);
@@ -105,9 +111,18 @@ void result_limits(sqlite3_context* ctx, const joy::Limits& l) {
     sqlite3_result_subtype(ctx, JSON_SUBTYPE);
 }
 
+// The sandbox and the limits are the connection owner's: SQL that a Joy
+// program runs cannot change them.
+bool refused_inside_joy(sqlite3_context* ctx, const JoyConnection& conn, const char* function) {
+    if (!conn.running()) return false;
+    std::string msg = std::string("joy: ") + function + "() cannot be called from SQL that a Joy program runs";
+    sqlite3_result_error(ctx, msg.c_str(), int(msg.size()));
+    return true;
+}
+
 void joy_limits_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
-    if (refused_in_schema(ctx, "joy_limits")) return;
     JoyConnection& conn = connection_of(ctx);
+    if (refused_inside_joy(ctx, conn, "joy_limits") || refused_in_schema(ctx, "joy_limits")) return;
     if (argc != 0 && argc != 3) {
         sqlite3_result_error(ctx, "joy: joy_limits takes no arguments or (steps, memory_bytes, depth)", -1);
         return;
@@ -131,8 +146,8 @@ void joy_limits_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
 }
 
 void joy_config_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
-    if (refused_in_schema(ctx, "joy_config")) return;
     JoyConnection& conn = connection_of(ctx);
+    if (refused_inside_joy(ctx, conn, "joy_config") || refused_in_schema(ctx, "joy_config")) return;
     const char* name = argc >= 1 ? reinterpret_cast<const char*>(sqlite3_value_text(argv[0])) : nullptr;
     if (argc < 1 || argc > 2 || !name || std::string_view(name) != "files") {
         sqlite3_result_error(ctx, "joy: joy_config takes ('files') or ('files', 0 or 1)", -1);

@@ -35,6 +35,7 @@
 #include <sqlite3ext.h>
 
 #include <iterator>
+#include <map>
 #include <memory>
 #include <new>
 #include <string>
@@ -78,6 +79,11 @@ struct Definition {
     int n_args = 0;
     bool effects = false;
     std::string text[ROLES];
+    // A pure function's stored words, captured when it was created (see
+    // JoyConnection::capture_words); a row saved before words were
+    // captured gets them when it is first compiled on a connection.
+    CapturedWords words;
+    bool has_words = false;
 };
 
 class Registry;
@@ -98,6 +104,7 @@ struct UserFunction {
     Registry* registry;
     Definition def;
     std::shared_ptr<const Program> compiled[ROLES];
+    std::map<std::string, joy::Sym*> bound;  // the private copies of def.words
     std::string gone;  // why calls fail: dropped, or now defined with other arguments
 };
 
@@ -111,14 +118,15 @@ public:
     static void release(void* self);
     JoyConnection& connection() { return *conn_; }
 
-    void create(const Definition& def);
+    void create(Definition def);
     void drop(std::string_view name);
     // Registers the functions saved in joy_functions (on loading).
     int load_saved();
     void forget(UserFunction* f);
 
 private:
-    void install(const Definition& def, const std::shared_ptr<const Program>* compiled);
+    void install(const Definition& def, const std::shared_ptr<const Program>* compiled,
+                 const std::map<std::string, joy::Sym*>& bound);
     void save(const Definition& def);
 
     sqlite3* db_;
@@ -176,9 +184,23 @@ bool table_exists(sqlite3* db, const char* name) {
 
 [[noreturn]] void fail(const std::string& msg) { throw joy::JoyError("run time error: " + msg); }
 
-std::shared_ptr<const Program> compile_role(JoyConnection& conn, const Definition& def, Role role) {
+void capture(JoyConnection& conn, Definition& def) {
+    if (def.effects || def.has_words) return;
+    std::vector<std::string> texts;
+    for (int r = 0; r < ROLES; ++r)
+        if (uses(def.kind, Role(r))) texts.push_back(def.text[r]);
+    def.words = conn.capture_words(texts);
+    def.has_words = true;
+}
+
+// An effects function runs on the connection's interpreter and sees its
+// definitions as they are; a pure one, sealed, sees the words captured.
+std::shared_ptr<const Program> compile_role(JoyConnection& conn, Definition& def, Role role,
+                                            std::map<std::string, joy::Sym*>& bound) {
     try {
-        return conn.compile(def.text[role]);
+        if (def.effects) return conn.compile(def.text[role], Mode::EVAL);
+        capture(conn, def);
+        return conn.compile_sealed(def.text[role], def.words, bound);
     } catch (const joy::JoyError& e) {
         if (role == PROGRAM) throw;
         throw joy::JoyError(std::string(ROLE_NAMES[role]) + " program: " + e.what());
@@ -198,7 +220,7 @@ JoyConnection& UserFunction::connection() { return registry->connection(); }
 
 const Program& UserFunction::program(Role role) {
     if (!gone.empty()) throw joy::JoyError(gone);
-    if (!compiled[role]) compiled[role] = compile_role(connection(), def, role);
+    if (!compiled[role]) compiled[role] = compile_role(connection(), def, role, bound);
     return *compiled[role];
 }
 
@@ -356,18 +378,22 @@ void Registry::forget(UserFunction* f) {
     if (fs.empty()) by_name_.erase(it);
 }
 
-// `compiled`: the programs by role, or null to compile them on first use.
-void Registry::install(const Definition& def, const std::shared_ptr<const Program>* compiled) {
+// `compiled`: the programs by role, their words bound in `bound`, or null
+// to compile them on first use.
+void Registry::install(const Definition& def, const std::shared_ptr<const Program>* compiled,
+                       const std::map<std::string, joy::Sym*>& bound) {
     std::string key = lower(def.name);
     UserFunction* same = nullptr;
     for (UserFunction* f : by_name_[key])
         if (f->def.n_args == def.n_args) same = f;
     if (same && same->def.kind == def.kind && same->def.effects == def.effects) {
         same->def = def;
+        same->bound = bound;
         for (int r = 0; r < ROLES; ++r) same->compiled[r] = compiled ? compiled[r] : nullptr;
         same->gone.clear();
     } else {
         auto* f = new UserFunction(this, def);
+        f->bound = bound;
         for (int r = 0; r < ROLES && compiled; ++r) f->compiled[r] = compiled[r];
         by_name_[key].push_back(f);
         if (register_with_sqlite(db_, f) != SQLITE_OK) {  // SQLite has deleted f
@@ -388,6 +414,11 @@ void Registry::save(const Definition& def) {
     for (int r = 0; r < ROLES; ++r)
         if (uses(def.kind, Role(r)))
             programs.u.dict->put(joy::make_string(ROLE_NAMES[r]), joy::make_string(def.text[r]));
+    if (!def.effects) {
+        joy::Value words = joy::Value::adopt_dict(joy::Dict::create());
+        for (auto& [name, body] : def.words) words.u.dict->put(joy::make_string(name), joy::make_string(body));
+        programs.u.dict->put(joy::make_string("words"), std::move(words));
+    }
     std::string json = joy::json_write(programs);
     sqlite3_stmt* st = nullptr;
     if (sqlite3_prepare_v2(db_,
@@ -405,15 +436,16 @@ void Registry::save(const Definition& def) {
     if (rc != SQLITE_DONE) fail(std::string("cannot save the function: ") + sqlite3_errmsg(db_));
 }
 
-void Registry::create(const Definition& def) {
+void Registry::create(Definition def) {
     std::string key = lower(def.name);
     if (is_reserved(key)) fail(def.name + " is a name of the Joy extension");
     if (sql_function_names(db_, true).count(key)) fail(def.name + " is a built-in SQL function");
     std::shared_ptr<const Program> compiled[ROLES];
+    std::map<std::string, joy::Sym*> bound;
     for (int r = 0; r < ROLES; ++r)
         if (uses(def.kind, Role(r))) {
             try {
-                compiled[r] = compile_role(*conn_, def, Role(r));
+                compiled[r] = compile_role(*conn_, def, Role(r), bound);
             } catch (const joy::JoyError& e) {
                 throw joy::JoyError(def.name + ": " + e.what());
             }
@@ -421,7 +453,7 @@ void Registry::create(const Definition& def) {
     conn_->store_call([&](SqliteStore& store) {
         store.ensure_schema();
         save(def);
-        install(def, compiled);
+        install(def, compiled, bound);
     });
 }
 
@@ -481,6 +513,16 @@ bool read_definition(sqlite3_stmt* row, Definition& def) {
             if (!v || v->tag != joy::T_STRING) return false;
             def.text[r] = std::string(v->u.str->view());
         }
+        if (const joy::Value* words = parsed.u.dict->get("words")) {
+            if (words->tag != joy::T_DICT || def.effects) return false;
+            bool strings = true;
+            words->u.dict->each([&](const joy::Value& name, const joy::Value& body) {
+                if (body.tag != joy::T_STRING) strings = false;
+                else def.words.emplace(std::string(name.u.str->view()), std::string(body.u.str->view()));
+            });
+            if (!strings) return false;
+            def.has_words = true;
+        }
     } catch (const joy::JoyError&) {
         return false;
     }
@@ -508,7 +550,7 @@ int Registry::load_saved() {
     for (const Definition& def : defs) {
         if (taken.count(lower(def.name))) continue;
         try {
-            install(def, nullptr);
+            install(def, nullptr, {});
         } catch (const joy::JoyError&) {
             return sqlite3_errcode(db_) != SQLITE_OK ? sqlite3_errcode(db_) : SQLITE_ERROR;
         }

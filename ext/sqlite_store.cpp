@@ -94,9 +94,13 @@ private:
 SqliteStore::SqliteStore(sqlite3* db) : db_(db), self_(std::make_shared<SqliteStore*>(this)) {
     const char* file = sqlite3_db_filename(db_, "main");
     main_in_memory_ = !file || !*file;
+    seal_.install(db_);
 }
 
-SqliteStore::~SqliteStore() { release_statements(); }
+SqliteStore::~SqliteStore() {
+    release_statements();
+    seal_.uninstall();
+}
 
 void SqliteStore::release_statements() {
     ++collection_generation_;
@@ -139,6 +143,8 @@ sqlite3_stmt* SqliteStore::prepare_collection(std::string_view sql) {
 void SqliteStore::fail(const std::string& what) { throw sql_error(what); }
 
 joy::JoyError SqliteStore::sql_error(const std::string& what) {
+    if ((sqlite3_errcode(db_) & 0xff) == SQLITE_AUTH && !seal_.refusal().empty())
+        return joy::JoyError("run time error: " + seal_.refusal());
     std::string msg = "run time error: " + what + ": " + sqlite3_errmsg(db_);
     if ((sqlite3_errcode(db_) & 0xff) == SQLITE_BUSY && sqlite3_txn_state(db_, nullptr) == SQLITE_TXN_READ) {
         // A transaction that has read cannot wait for the write lock.
@@ -205,7 +211,16 @@ sqlite3_stmt* SqliteStore::prepare_user(std::string_view sql, const char* word) 
     if (in_call_ && !call_savepoint_ && !call_checked_) check_free_standing();
     if (sqlite3_stmt* hit = cached(user_stmts_, sql)) return hit;
     const char* tail = nullptr;
-    sqlite3_stmt* st = compile_sql(sql, &tail);
+    sqlite3_stmt* st = nullptr;
+    {
+        SqlSeal::Scope sealed(seal_, files_allowed());
+        st = compile_sql(sql, &tail);
+        std::string refusal = seal_.check_prepared();
+        if (!refusal.empty()) {
+            sqlite3_finalize(st);
+            throw joy::JoyError("run time error: " + refusal);
+        }
+    }
     if (!only_blank_sql(std::string_view(tail, size_t(sql.data() + sql.size() - tail)))) {
         sqlite3_finalize(st);
         throw joy::JoyError(std::string("run time error: a single SQL statement needed for ") + word);
@@ -219,13 +234,9 @@ sqlite3_stmt* SqliteStore::prepare_user(std::string_view sql, const char* word) 
 }
 
 // A statement that writes may have written the Joy tables (definitions,
-// strings), and a ROLLBACK (read-only to SQLite) undoes what was cached.
+// strings). (Transaction control, which could undo them, is sealed off.)
 void SqliteStore::after_user_statement(sqlite3_stmt* st) {
-    std::string_view text = sqlite3_sql(st);
-    size_t k = 0;
-    while (k < text.size() && std::isspace((unsigned char)text[k])) ++k;
-    bool rollback = text.size() - k >= 8 && sqlite3_strnicmp(text.data() + k, "ROLLBACK", 8) == 0;
-    if (rollback || !sqlite3_stmt_readonly(st)) forget_caches();
+    if (!sqlite3_stmt_readonly(st)) forget_caches();
 }
 
 void SqliteStore::step_done(sqlite3_stmt* st) {
@@ -286,6 +297,19 @@ Value SqliteStore::column_value(sqlite3_stmt* st, int i) {
 }
 
 namespace {
+// Resets a statement however its run ends (an error of SQLite's, or the
+// memory limit while building a row), so it is never left busy.
+class RunningStatement {
+public:
+    explicit RunningStatement(sqlite3_stmt* st) : st_(st) {}
+    ~RunningStatement() { sqlite3_reset(st_); }
+    RunningStatement(const RunningStatement&) = delete;
+    RunningStatement& operator=(const RunningStatement&) = delete;
+
+private:
+    sqlite3_stmt* st_;
+};
+
 void bind_params(sqlite3* db, sqlite3_stmt* st, const Value& params) {
     if (params.tag != joy::T_LIST) throw joy::JoyError("run time error: list of parameters needed for query");
     int i = 0;
@@ -308,19 +332,18 @@ Value SqliteStore::query(std::string_view sql, const Value& params) {
     int ncol = sqlite3_column_count(st);
     std::vector<Value> names;
     for (int k = 0; k < ncol; ++k) names.push_back(joy::make_string(sqlite3_column_name(st, k)));
-    for (;;) {
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE) break;
-        if (rc != SQLITE_ROW) {
-            joy::JoyError e = sql_error("SQL error");
-            sqlite3_reset(st);
-            throw e;
+    {
+        RunningStatement running(st);
+        SqlSeal::Scope sealed(seal_, files_allowed());
+        for (;;) {
+            int rc = sqlite3_step(st);
+            if (rc == SQLITE_DONE) break;
+            if (rc != SQLITE_ROW) throw sql_error("SQL error");
+            Value row = Value::adopt_dict(joy::Dict::create());
+            for (int k = 0; k < ncol; ++k) row.u.dict->put(names[k], column_value(st, k));
+            rows.push(std::move(row));
         }
-        Value row = Value::adopt_dict(joy::Dict::create());
-        for (int k = 0; k < ncol; ++k) row.u.dict->put(names[k], column_value(st, k));
-        rows.push(std::move(row));
     }
-    sqlite3_reset(st);
     after_user_statement(st);
     return rows.take();
 }
@@ -330,16 +353,15 @@ int64_t SqliteStore::exec(std::string_view sql, const Value& params) {
     sqlite3_stmt* st = prepare_user(sql, "exec");
     if (!sqlite3_stmt_readonly(st)) before_write();
     bind_params(db_, st, params);
-    for (;;) {
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE) break;
-        if (rc != SQLITE_ROW) {
-            joy::JoyError e = sql_error("SQL error");
-            sqlite3_reset(st);
-            throw e;
+    {
+        RunningStatement running(st);
+        SqlSeal::Scope sealed(seal_, files_allowed());
+        for (;;) {
+            int rc = sqlite3_step(st);
+            if (rc == SQLITE_DONE) break;
+            if (rc != SQLITE_ROW) throw sql_error("SQL error");
         }
     }
-    sqlite3_reset(st);
     after_user_statement(st);
     return sqlite3_total_changes64(db_) - before;
 }

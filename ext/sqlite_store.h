@@ -24,6 +24,7 @@
 
 #include "../joycore/interp.h"
 #include "../joycore/store.h"
+#include "sql_seal.h"
 
 namespace joyext {
 
@@ -160,6 +161,8 @@ private:
     void drop_caches_if_stale();
 
     sqlite3* db_;
+    SqlSeal seal_;
+    bool files_allowed() const { return interp_ && (interp_->caps & joy::CAP_FILES); }
     joy::Interp* interp_ = nullptr;
     bool schema_ready_ = false;
     std::string session_ = "main";

@@ -218,9 +218,7 @@ void do_unassign(Interp& I) {  // [N] ->   N is undefined again
     I.need(1, "unassign");
     Sym* s = quoted_symbol(I, "unassign");
     I.stk.pop_back();
-    s->body = Value();
-    s->defined = false;
-    if (I.host) I.host->on_define(*s);
+    I.undefine(s);
 }
 
 // conts: the continuation, innermost first: what remains of every program

@@ -72,9 +72,34 @@ Sym* Interp::new_private_symbol(std::string_view name) {
 }
 
 void Interp::define(Sym* s, Value body) {
+    if (journal) journal->push_back({s, s->body, s->defined, s->from_store});
     s->body = std::move(body);
     s->defined = true;
     if (host) host->on_define(*s);
+}
+
+void Interp::undefine(Sym* s) {
+    if (journal) journal->push_back({s, s->body, s->defined, s->from_store});
+    s->body = Value();
+    s->defined = false;
+    if (host) host->on_define(*s);
+}
+
+void Interp::restore(const Settings& s) {
+    autoput = s.autoput;
+    undeferror = s.undeferror;
+    echo = s.echo;
+    rand_state = s.rand_state;
+}
+
+void Interp::undo(std::vector<Redefinition>& changes) {
+    while (!changes.empty()) {
+        Redefinition& r = changes.back();
+        r.sym->body = std::move(r.body);
+        r.sym->defined = r.defined;
+        r.sym->from_store = r.from_store;
+        changes.pop_back();
+    }
 }
 
 std::vector<Sym*> Interp::all_symbols() const {

@@ -200,6 +200,7 @@ public:
     Sym* find_sym(std::string_view name);        // find, or null
     Sym* new_private_symbol(std::string_view name);  // HIDE / MODULE PRIVATE
     void define(Sym* s, Value body);             // user definition
+    void undefine(Sym* s);                       // unassign
     std::vector<Sym*> all_symbols() const;
     const Builtin* find_builtin(std::string_view name) const;
     static const std::vector<const Builtin*>& builtin_table();
@@ -213,6 +214,27 @@ public:
     std::vector<std::string> argv;
     uint64_t rand_state = 1;
     int include_depth = 0;
+
+    // ---- undoing a run ----
+    // What a run may change on the interpreter beside its stack and its
+    // definitions: Joy1's flags and the random state. A host that must put
+    // them back (after a failed call, after every pure call) saves them.
+    struct Settings {
+        int autoput, undeferror, echo;
+        uint64_t rand_state;
+    };
+    Settings settings() const { return {autoput, undeferror, echo, rand_state}; }
+    void restore(const Settings& s);
+    // While a host keeps a journal, define() and undefine() record what
+    // they replace; undo() puts it back, newest first (so a word changed
+    // twice gets its original back) and empties the journal.
+    struct Redefinition {
+        Sym* sym;
+        Value body;
+        bool defined, from_store;
+    };
+    std::vector<Redefinition>* journal = nullptr;
+    void undo(std::vector<Redefinition>& changes);
 
     // Output helpers (honour CAP_OUTPUT).
     void out(std::string_view s);

@@ -1,5 +1,8 @@
 """joy_eval, joy_json, joy, joy_run, joy_version: results, arguments, state."""
 import json
+import sqlite3
+
+import pytest
 
 from conftest import one
 
@@ -129,7 +132,15 @@ def test_pure_joy_redefinition_is_undone(db):
     one(db, "SELECT joy_eval('DEFINE w == 1.')")
     assert one(db, "SELECT joy('DEFINE w == 2. w')") == 2
     assert one(db, "SELECT joy_eval('w')") == 1
-    assert one(db, "SELECT joy('w')") == 1
+
+
+def test_pure_joy_sees_only_builtins_and_its_own_definitions(db):
+    one(db, "SELECT joy_eval('DEFINE w == 1.')")
+    with pytest.raises(sqlite3.OperationalError, match="definition needed for w"):
+        one(db, "SELECT joy('w')")
+    assert one(db, "SELECT joy('DEFINE w == 2. w')") == 2
+    with pytest.raises(sqlite3.OperationalError, match="definition needed for w"):
+        one(db, "SELECT joy('w')")
 
 
 def test_version(db):

@@ -67,9 +67,19 @@ def test_wrong_number_of_arguments_is_a_sql_error(db):
     raises(db, "SELECT sq(1, 2)", "wrong number of arguments")
 
 
-def test_uses_persisted_definitions(db):
+def test_pure_function_captures_the_definitions_it_uses(db):
     db.execute("SELECT joy_define('cube', 'dup dup * *')")
     db.execute("SELECT joy_create_function('cubed', 1, 'cube')")
+    assert one(db, "SELECT cubed(3)") == 27
+    db.execute("SELECT joy_define('cube', 'dup dup dup * * *')")  # captured at creation
+    assert one(db, "SELECT cubed(2)") == 8
+    db.execute("SELECT joy_create_function('cubed', 1, 'cube')")  # created again: captured again
+    assert one(db, "SELECT cubed(2)") == 16
+
+
+def test_effects_function_uses_definitions_as_they_are(db):
+    db.execute("SELECT joy_define('cube', 'dup dup * *')")
+    db.execute("SELECT joy_create_function('cubed', 1, 'cube', 'effects')")
     assert one(db, "SELECT cubed(3)") == 27
     db.execute("SELECT joy_define('cube', 'dup dup dup * * *')")  # looked up when it runs
     assert one(db, "SELECT cubed(2)") == 16
@@ -176,9 +186,9 @@ def test_joy_functions_table(db):
     db.execute("SELECT joy_create_aggregate('jsum', 1, '0', '+', '', '-')")
     rows = db.execute("SELECT name, kind, n_args, programs, flags FROM joy_functions ORDER BY name").fetchall()
     assert rows == [
-        ("jsum", "window", 1, '{"init":"0","step":"+","final":"","inverse":"-"}', "pure"),
+        ("jsum", "window", 1, '{"init":"0","step":"+","final":"","inverse":"-","words":{}}', "pure"),
         ("now", "scalar", 0, '{"program":"time"}', "effects"),
-        ("sq", "scalar", 1, '{"program":"dup *"}', "pure"),
+        ("sq", "scalar", 1, '{"program":"dup *","words":{}}', "pure"),
     ]
     assert one(db, "SELECT typeof(created_at) FROM joy_functions LIMIT 1") == "integer"
 
@@ -186,7 +196,7 @@ def test_joy_functions_table(db):
 def test_failed_creation_writes_nothing(db):
     db.execute("SELECT joy_create_function('sq', 1, 'dup *')")
     raises(db, "SELECT joy_create_function('sq', 1, '[')", "syntax error")
-    assert one(db, "SELECT programs FROM joy_functions") == '{"program":"dup *"}'
+    assert one(db, "SELECT programs FROM joy_functions") == '{"program":"dup *","words":{}}'
     assert one(db, "SELECT sq(4)") == 16
 
 
@@ -421,13 +431,16 @@ def test_definition_changed_by_another_connection(path):
     b = connect(path)
     assert one(a, "SELECT cubed(2)") == 8
     assert a.execute("SELECT cubed(x) FROM t").fetchall() == [(1,), (8,), (27,)]
+    a.execute("SELECT joy_create_function('cubed_now', 1, 'cube', 'effects')")
     b.execute("SELECT joy_define('cube', 'dup *')")
     b.commit()
-    assert one(a, "SELECT cubed(2)") == 4
-    assert a.execute("SELECT cubed(x) FROM t").fetchall() == [(1,), (4,), (9,)]
+    assert one(a, "SELECT cubed(2)") == 8  # pure: the definition captured at creation
+    assert one(a, "SELECT cubed_now(2)") == 4
+    assert a.execute("SELECT cubed_now(x) FROM t").fetchall() == [(1,), (4,), (9,)]
     b.execute("SELECT joy_define('cube', 'dup dup + +')")
     b.commit()
-    assert a.execute("SELECT cubed(x) FROM t").fetchall() == [(3,), (6,), (9,)]
+    assert a.execute("SELECT cubed_now(x) FROM t").fetchall() == [(3,), (6,), (9,)]
+    assert a.execute("SELECT cubed(x) FROM t").fetchall() == [(1,), (8,), (27,)]
     a.close()
     b.close()
 

@@ -1,0 +1,136 @@
+// sql_seal.cpp - the authorizer that seals SQL a Joy program runs (see
+// sql_seal.h).
+#include "sql_seal.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+SQLITE_EXTENSION_INIT3
+
+namespace joyext {
+
+namespace {
+
+#ifndef SQLITE_DIRECTONLY
+#define SQLITE_DIRECTONLY 0x000080000
+#endif
+
+std::string lower(const char* s) {
+    std::string out(s ? s : "");
+    for (char& c : out) c = char(std::tolower((unsigned char)c));
+    return out;
+}
+
+bool one_of(const std::string& name, std::initializer_list<const char*> names) {
+    return std::any_of(names.begin(), names.end(), [&](const char* n) { return name == n; });
+}
+
+// PRAGMAs that only read: those that take a name to report on, and those
+// read without a value (with a value they would set it).
+bool reads_only(const std::string& pragma, const char* value) {
+    if (one_of(pragma, {"table_info", "table_xinfo", "table_list", "index_info", "index_xinfo", "index_list",
+                        "foreign_key_list", "foreign_key_check", "integrity_check", "quick_check"}))
+        return true;
+    return !value && one_of(pragma, {"application_id", "auto_vacuum", "busy_timeout", "cache_size",
+                                     "collation_list", "compile_options", "data_version", "database_list",
+                                     "encoding", "foreign_keys", "freelist_count", "function_list",
+                                     "journal_mode", "max_page_count", "module_list", "page_count", "page_size",
+                                     "pragma_list", "recursive_triggers", "schema_version", "synchronous",
+                                     "temp_store", "user_version"});
+}
+
+}  // namespace
+
+void SqlSeal::install(sqlite3* db) {
+    db_ = db;
+    sqlite3_set_authorizer(db, authorize, this);
+}
+
+void SqlSeal::uninstall() {
+    if (db_) sqlite3_set_authorizer(db_, nullptr, nullptr);
+    db_ = nullptr;
+}
+
+int SqlSeal::authorize(void* self, int action, const char* a, const char* b, const char*, const char*) {
+    auto* seal = static_cast<SqlSeal*>(self);
+    if (!seal->sealed_) return SQLITE_OK;
+    seal->consulted_ = true;
+    return seal->decide(action, a, b);
+}
+
+int SqlSeal::decide(int action, const char* a, const char* b) {
+    switch (action) {
+    case SQLITE_TRANSACTION:
+    case SQLITE_SAVEPOINT:
+        refusal_ = std::string(action == SQLITE_TRANSACTION ? a : "SAVEPOINT and RELEASE") +
+                   " is not allowed in SQL run by Joy: a call's writes are one unit, undone if it fails "
+                   "(db-begin, db-commit and db-rollback nest inside it)";
+        return SQLITE_DENY;
+    case SQLITE_ATTACH:
+    case SQLITE_DETACH:
+        if (files_) return SQLITE_OK;
+        refusal_ = "ATTACH, DETACH and VACUUM are not allowed in SQL run by Joy unless files are enabled";
+        return SQLITE_DENY;
+    case SQLITE_PRAGMA: {
+        std::string pragma = lower(a);
+        if (files_ || reads_only(pragma, b)) return SQLITE_OK;
+        refusal_ = "PRAGMA " + pragma + (b ? " with a value" : "") +
+                   " is not allowed in SQL run by Joy unless files are enabled (only PRAGMAs that read are)";
+        return SQLITE_DENY;
+    }
+    case SQLITE_FUNCTION:
+        if (!files_ && b) functions_.push_back(lower(b));
+        return SQLITE_OK;
+    default:
+        return SQLITE_OK;
+    }
+}
+
+bool SqlSeal::is_direct_only(const std::string& function) {
+    auto it = direct_only_.find(function);
+    if (it != direct_only_.end()) return it->second;
+    direct_only_.clear();
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db_, "SELECT name, max(flags & ?1 != 0) FROM pragma_function_list GROUP BY name", -1, &st,
+                           nullptr) == SQLITE_OK) {
+        sqlite3_bind_int(st, 1, SQLITE_DIRECTONLY);
+        while (sqlite3_step(st) == SQLITE_ROW)
+            direct_only_[lower(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)))] =
+                sqlite3_column_int(st, 1) != 0;
+    }
+    sqlite3_finalize(st);
+    it = direct_only_.find(function);
+    // A name SQLite does not list cannot be told apart: refuse it.
+    return it == direct_only_.end() || it->second;
+}
+
+// A few statements (VACUUM) consult the authorizer only when they run:
+// whether it is still this one is asked with a statement that consults it.
+bool SqlSeal::still_installed() {
+    sqlite3_stmt* probe = nullptr;
+    sqlite3_prepare_v2(db_, "SELECT 1", -1, &probe, nullptr);
+    sqlite3_finalize(probe);
+    return consulted_;
+}
+
+std::string SqlSeal::check_prepared() {
+    std::vector<std::string> functions;
+    functions.swap(functions_);
+    if (!consulted_ && !still_installed())
+        return "the host replaced the extension's authorizer (sqlite3_set_authorizer), so SQL run by Joy "
+               "cannot be checked and is refused";
+    bool was_sealed = sealed_;
+    sealed_ = false;  // the function list is read by the extension, not by Joy
+    std::string refusal;
+    for (const std::string& f : functions)
+        if (is_direct_only(f)) {
+            refusal = f + "() is not allowed in SQL run by Joy unless files are enabled: it may only be "
+                          "called directly (SQLITE_DIRECTONLY)";
+            break;
+        }
+    sealed_ = was_sealed;
+    return refusal;
+}
+
+}  // namespace joyext

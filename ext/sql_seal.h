@@ -1,0 +1,80 @@
+// sql_seal.h - the seal on SQL that a Joy program runs.
+//
+// `"..." [] query`, `exec` and the db- words run SQL on the caller's own
+// connection, so without a seal a program (or a function stored in a
+// hostile database) could switch its own sandbox off, end the caller's
+// transaction or write files. While SqliteStore prepares or steps a
+// statement of Joy's text, the extension's authorizer refuses:
+//
+//   always          BEGIN, COMMIT, END, ROLLBACK, SAVEPOINT, RELEASE: a
+//                   call's writes are one unit, undone if it fails
+//                   (db-begin, db-commit and db-rollback nest inside it);
+//   without files   ATTACH and DETACH (VACUUM, whose INTO writes a file, is
+//                   an ATTACH to the authorizer), PRAGMAs other than those
+//                   that only read, and functions SQLite keeps to direct
+//                   SQL (SQLITE_DIRECTONLY: load_extension, the shell's
+//                   writefile, every Joy function with effects).
+//
+// joy_config and joy_limits refuse on their own while Joy runs. The
+// authorizer is installed when the store is made and answers SQLITE_OK to
+// everything else, the host's own SQL included. A host that installs an
+// authorizer of its own replaces it; SQL from Joy is then refused, with a
+// message saying so, rather than run unchecked.
+#pragma once
+#include <sqlite3ext.h>
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace joyext {
+
+class SqlSeal {
+public:
+    void install(sqlite3* db);
+    void uninstall();
+
+    // While a Scope lives, statements prepared or stepped are Joy's;
+    // `files`: the call may use files (the CLI, joy_config('files', 1)).
+    class Scope {
+    public:
+        Scope(SqlSeal& seal, bool files) : seal_(seal) {
+            seal_.sealed_ = true;
+            seal_.files_ = files;
+            seal_.consulted_ = false;
+            seal_.refusal_.clear();
+            seal_.functions_.clear();
+        }
+        ~Scope() { seal_.sealed_ = false; }
+        Scope(const Scope&) = delete;
+        Scope& operator=(const Scope&) = delete;
+
+    private:
+        SqlSeal& seal_;
+    };
+
+    // After preparing Joy's statement (inside a Scope): empty if it may
+    // run, else why not. Reads SQLite's function list, so it is called
+    // outside the authorizer.
+    std::string check_prepared();
+    // Why the authorizer refused in the current or last Scope, or empty.
+    const std::string& refusal() const { return refusal_; }
+
+private:
+    static int authorize(void* self, int action, const char* a, const char* b, const char* db, const char* via);
+    int decide(int action, const char* a, const char* b);
+    bool is_direct_only(const std::string& function);
+    bool still_installed();
+
+    sqlite3* db_ = nullptr;
+    bool sealed_ = false;
+    bool files_ = false;
+    bool consulted_ = false;   // the authorizer ran while sealed: it is still ours
+    std::string refusal_;
+    std::vector<std::string> functions_;  // called by the statement being prepared
+    // Lower-case function name -> whether SQLite keeps it to direct SQL;
+    // read again when a name is not in it.
+    std::unordered_map<std::string, bool> direct_only_;
+};
+
+}  // namespace joyext
