@@ -1,0 +1,274 @@
+"""The sealed call: SQL run by Joy cannot escape its call, pure means pure.
+
+Hostile cases are database files an attacker builds (with the extension, as
+anyone can) and a victim then opens and uses as the README says.
+"""
+import os
+import sqlite3
+import subprocess
+
+import pytest
+
+from conftest import BUILD, EXTENSION, connect, one
+
+SQLITE3 = "/usr/bin/sqlite3"
+
+
+def error_of(conn, sql, *params):
+    with pytest.raises(sqlite3.OperationalError) as e:
+        conn.execute(sql, params).fetchall()
+    return str(e.value)
+
+
+def ev(conn, program, *args):
+    marks = ", ".join("?" for _ in args)
+    return one(conn, f"SELECT joy_eval(?{', ' if args else ''}{marks})", program, *args)
+
+
+# ---- SQL from Joy cannot change the sandbox or the limits ----
+
+def test_joy_config_refused_inside_joy(db):
+    msg = error_of(db, "SELECT joy_eval(?)", '''"SELECT joy_config('files', 1)" [] query''')
+    assert "joy_config() is not allowed in SQL run by Joy" in msg
+    assert one(db, "SELECT joy_config('files')") == 0
+    assert "not allowed here" in error_of(db, "SELECT joy_eval('\"id\" system')")
+
+
+def test_joy_config_refused_inside_joy_even_with_files_enabled(db):
+    db.execute("SELECT joy_config('files', 1)")
+    msg = error_of(db, "SELECT joy_eval(?)", '''"SELECT joy_config('files', 0)" [] query''')
+    assert "joy_config() cannot be called from SQL that a Joy program runs" in msg
+    msg = error_of(db, "SELECT joy_eval(?)", '''"SELECT joy_limits(0, 0, 0)" [] query''')
+    assert "joy_limits() cannot be called from SQL that a Joy program runs" in msg
+
+
+def test_joy_limits_refused_inside_joy(db):
+    before = one(db, "SELECT joy_limits()")
+    assert "joy_limits() is not allowed" in error_of(db, "SELECT joy_eval(?)", '"SELECT joy_limits(0, 0, 0)" [] query')
+    assert one(db, "SELECT joy_limits()") == before
+
+
+def test_direct_only_functions_refused(db):
+    db.enable_load_extension(True)
+    msg = error_of(db, "SELECT joy_eval(?)", '''"SELECT load_extension('/nonexistent')" [] query''')
+    assert "load_extension() is not allowed in SQL run by Joy" in msg
+
+
+def test_ordinary_functions_and_reading_pragmas_allowed(db):
+    got = ev(db, '"SELECT abs(-2) AS a, json_array(1) AS j, count(*) AS c, '
+                 'row_number() OVER () AS r" [] query')
+    assert got == '[{a: 2, j: "[1]", c: 1, r: 1}]'
+    assert ev(db, '"PRAGMA user_version" [] query') == "[{user_version: 0}]"
+    assert ev(db, '''"SELECT name FROM pragma_table_info('joy_meta')" [] query size''') == 0
+
+
+def test_host_udfs_without_flags_still_callable(db):
+    db.create_function("double_it", 1, lambda x: 2 * x)
+    assert ev(db, '"SELECT double_it(21) AS d" [] query') == "[{d: 42}]"
+
+
+@pytest.mark.parametrize("sql", [
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA user_version = 7",
+    "PRAGMA foreign_keys = OFF",
+    "PRAGMA writable_schema = 1",
+])
+def test_writing_pragmas_refused(db, sql):
+    msg = error_of(db, "SELECT joy_eval(?)", f'"{sql}" [] exec')
+    assert "is not allowed in SQL run by Joy" in msg
+    assert one(db, "PRAGMA user_version") == 0
+
+
+def test_attach_and_vacuum_into_create_no_file(db, tmp_path):
+    target = tmp_path / "elsewhere.db"
+    msg = error_of(db, "SELECT joy_eval(?)", f'''"ATTACH '{target}' AS p" [] exec''')
+    assert "ATTACH, DETACH and VACUUM are not allowed" in msg
+    error_of(db, "SELECT joy_eval(?)", f'''"VACUUM INTO '{target}'" [] exec''')
+    assert not target.exists()
+
+
+def test_vacuum_into_refused_on_a_file(tmp_path):
+    conn = connect(str(tmp_path / "main.db"), isolation_level=None)
+    target = tmp_path / "copy.db"
+    msg = error_of(conn, "SELECT joy_eval(?)", f'''"VACUUM INTO '{target}'" [] exec''')
+    assert "VACUUM" in msg
+    assert not target.exists()
+    conn.close()
+
+
+# ---- transaction control beyond the call ----
+
+@pytest.mark.parametrize("escape", ["COMMIT", "END", "RELEASE joy_call", "ROLLBACK",
+                                    "SAVEPOINT mine", "BEGIN"])
+def test_failing_call_keeps_no_write(tmp_path, escape):
+    conn = connect(str(tmp_path / "t.db"), isolation_level=None)
+    conn.execute("CREATE TABLE t(x)")
+    msg = error_of(conn, "SELECT joy_eval(?)", f'"INSERT INTO t VALUES (1)" [] exec "{escape}" [] exec 1 0 /')
+    assert "is not allowed in SQL run by Joy" in msg
+    assert one(conn, "SELECT count(*) FROM t") == 0
+    assert conn.in_transaction is False
+    conn.close()
+
+
+def test_db_begin_commit_still_nest(db):
+    db.execute("CREATE TABLE t(x)")
+    ev(db, 'db db-begin "INSERT INTO t VALUES (1)" [] exec pop db db-commit')
+    assert one(db, "SELECT count(*) FROM t") == 1
+
+
+def test_replaced_authorizer_refuses_sql_from_joy(db):
+    db.set_authorizer(lambda *args: sqlite3.SQLITE_OK)
+    assert "replaced the extension's authorizer" in error_of(db, "SELECT joy_eval(?)", '"SELECT 1" [] query')
+    db.set_authorizer(None)
+    assert "replaced the extension's authorizer" in error_of(db, "SELECT joy_eval(?)", '"SELECT 1" [] query')
+    assert ev(db, "1 2 +") == 3  # Joy without SQL runs on
+
+
+# ---- a hostile database file ----
+
+def build_hostile(path):
+    """An attacker's file: an effects function and a stored word that try to
+    switch files on, run a command and commit behind the caller's back."""
+    conn = connect(path)
+    conn.execute("CREATE TABLE log(x)")
+    conn.execute("SELECT joy_create_function('report', 1, ?, 'effects')",
+                 ('''"SELECT joy_config('files', 1)" [] query pop '''
+                  '''"touch /tmp/joy_pwned_$$" system''',))
+    conn.execute("SELECT joy_define('helper', ?)",
+                 ('''"INSERT INTO log VALUES ('kept')" [] exec pop "COMMIT" [] exec pop''',))
+    conn.commit()
+    conn.close()
+
+
+def test_hostile_function_cannot_enable_files(tmp_path):
+    path = str(tmp_path / "hostile.db")
+    build_hostile(path)
+    victim = connect(path)
+    for _ in range(2):  # "row 1 enables, row 2 runs the command"
+        assert "not allowed in SQL run by Joy" in error_of(victim, "SELECT report(1)")
+    assert one(victim, "SELECT joy_config('files')") == 0
+    assert "not allowed here" in error_of(victim, "SELECT joy_eval('\"true\" system')")
+    victim.close()
+
+
+def test_hostile_word_cannot_commit(tmp_path):
+    path = str(tmp_path / "hostile.db")
+    build_hostile(path)
+    victim = connect(path, isolation_level=None)
+    assert "COMMIT is not allowed" in error_of(victim, "SELECT joy_eval('helper')")
+    assert one(victim, "SELECT count(*) FROM log") == 0
+    victim.close()
+
+
+def test_hostile_function_in_the_sqlite3_shell_cannot_write_files(tmp_path):
+    path = str(tmp_path / "hostile.db")
+    target = tmp_path / "written.txt"
+    conn = connect(path)
+    conn.execute("SELECT joy_create_function('report', 0, ?, 'effects')",
+                 (f'''"SELECT writefile('{target}', 'owned')" [] query''',))
+    conn.commit()
+    conn.close()
+    proc = subprocess.run([SQLITE3, path, "-cmd", f".load {EXTENSION}", "SELECT report();"],
+                          capture_output=True, text=True, timeout=30)
+    assert "writefile() is not allowed in SQL run by Joy" in proc.stderr
+    assert not target.exists()
+
+
+# ---- pure means pure ----
+
+@pytest.mark.parametrize("program,probe,expected", [
+    ("1 setecho", "echo", 0),
+    ("0 setautoput", "autoput", 1),
+    ("0 setundeferror", "undeferror", 1),
+    ("1000 [sq] assign", "3 sq", 9),
+    ("42 srand", "rand rand =", False),
+])
+def test_pure_call_from_a_view_changes_nothing(tmp_path, program, probe, expected):
+    path = str(tmp_path / "view.db")
+    conn = connect(path)
+    conn.execute("SELECT joy_define('sq', 'dup *')")
+    conn.execute(f"CREATE VIEW v AS SELECT joy('{program}') AS r")
+    conn.commit()
+    conn.close()
+    victim = connect(path)
+    victim.execute("PRAGMA trusted_schema = OFF")
+    before = ev(victim, "rand")
+    victim.execute("SELECT * FROM v").fetchall()
+    assert ev(victim, probe) == expected
+    if program.endswith("srand"):
+        victim.execute("SELECT * FROM v").fetchall()
+        assert ev(victim, "rand") != before
+    victim.close()
+
+
+def test_pure_call_cannot_read_stored_definitions(db):
+    db.execute("SELECT joy_define('sq', 'dup *')")
+    assert "definition needed for sq" in error_of(db, "SELECT joy('sq', 3)")
+    assert one(db, "SELECT joy('DEFINE sq == dup dup * *. sq', 3)") == 27
+    assert ev(db, "3 sq") == 9
+
+
+def test_failed_call_undoes_its_settings_and_assignments(db):
+    db.execute("SELECT joy_define('sq', 'dup *')")
+    error_of(db, "SELECT joy_eval('0 setautoput 1 setecho 1000 [sq] assign 1 0 /')")
+    assert ev(db, "autoput") == 1
+    assert ev(db, "echo") == 0
+    assert ev(db, "3 sq") == 9
+    ev(db, "0 setautoput")  # a call that succeeds keeps them
+    assert ev(db, "autoput") == 0
+
+
+# ---- indexes stay valid ----
+
+def test_index_on_pure_function_survives_redefinition(tmp_path):
+    path = str(tmp_path / "idx.db")
+    conn = connect(path)
+    conn.execute("SELECT joy_define('sq', 'dup *')")
+    conn.execute("SELECT joy_create_function('sqf', 1, 'sq')")
+    conn.execute("CREATE TABLE t(x INTEGER)")
+    conn.executemany("INSERT INTO t VALUES (?)", [(i,) for i in range(1, 101)])
+    conn.execute("CREATE INDEX tf ON t(sqf(x))")
+    conn.execute("SELECT joy_define('sq', 'dup dup * *')")
+    conn.execute("INSERT INTO t VALUES (1000)")
+    conn.commit()
+    assert one(conn, "PRAGMA integrity_check") == "ok"
+    assert one(conn, "SELECT count(*) FROM t WHERE sqf(x) = sqf(7)") == 1
+    assert one(conn, "SELECT sqf(1000)") == 1000000
+    conn.close()
+    again = connect(path)  # a new process registers it with the words it captured
+    again.execute("SELECT joy_define('sq', 'pop 0')")
+    again.execute("INSERT INTO t VALUES (2000)")
+    again.commit()
+    assert one(again, "PRAGMA integrity_check") == "ok"
+    assert one(again, "SELECT count(*) FROM t INDEXED BY tf WHERE sqf(x) = 4000000") == 1
+    again.close()
+
+
+def test_index_on_joy_cannot_use_a_stored_word(tmp_path):
+    conn = connect(str(tmp_path / "idx.db"))
+    conn.execute("SELECT joy_define('sq', 'dup *')")
+    conn.execute("CREATE TABLE t(x INTEGER)")
+    conn.executemany("INSERT INTO t VALUES (?)", [(i,) for i in range(1, 11)])
+    assert "definition needed for sq" in error_of(conn, "CREATE INDEX ti ON t(joy('sq', x))")
+    conn.execute("CREATE INDEX ti ON t(joy('DEFINE sq == dup *. sq', x))")
+    conn.execute("SELECT joy_define('sq', 'dup dup * *')")
+    conn.execute("INSERT INTO t VALUES (1000)")
+    assert one(conn, "PRAGMA integrity_check") == "ok"
+    conn.close()
+
+
+# ---- statements are never left running ----
+
+def test_query_past_the_memory_limit_leaves_no_statement_running(tmp_path):
+    path = str(tmp_path / "w.db")
+    program = ('"CREATE TABLE t(x)" [] exec.\n'
+               '"WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 200000) '
+               'SELECT x, x AS y, x AS z FROM c" [] query size.\n'
+               '"DROP TABLE t" [] exec.\n')
+    proc = subprocess.run([os.path.join(BUILD, "joy"), "--db", path, "--memory", "4000000"],
+                          input=program, capture_output=True, text=True, timeout=60)
+    assert "memory" in proc.stderr
+    assert "locked" not in proc.stderr
+    conn = sqlite3.connect(path)
+    assert one(conn, "SELECT count(*) FROM sqlite_schema WHERE name = 't'") == 0
+    conn.close()
