@@ -204,10 +204,7 @@ void JoyConnection::run(const Program& prog, joy::Value* below, sqlite3_value** 
     I.set_limits(limits);
     I.journal = &journal_;
     settings_before_ = I.settings();
-    // Within one SQL statement no other connection's commit can become
-    // visible, and this connection's own changes are already applied.
-    if (!in_same_statement) host_.sync(I);
-    in_same_statement = false;
+    host_.check_before_use(I);
     SqliteStore* store = host_.sqlite_store();
     for (bool immediate = false;; immediate = true) {
         store->begin_call(immediate);
@@ -276,7 +273,7 @@ void JoyConnection::as_call(F work) {
     I.caps = joy::CAP_STORE;
     I.journal = &journal_;
     settings_before_ = I.settings();
-    host_.sync(I);
+    host_.check_before_use(I);
     SqliteStore* store = host_.sqlite_store();
     for (bool immediate = false;; immediate = true) {
         store->begin_call(immediate);
@@ -464,6 +461,9 @@ std::string table_naming(sqlite3* db, std::string_view function) {
 
 bool refused_in_schema(sqlite3_context* ctx, std::string_view function) {
     sqlite3* db = sqlite3_context_db_handle(ctx);
+    // A CHECK constraint runs only in a statement that writes, and so
+    // inside a write transaction: without one (a SELECT) nothing to check.
+    if (sqlite3_txn_state(db, nullptr) != SQLITE_TXN_WRITE) return false;
     sqlite3_stmt* writer = nullptr;
     for (sqlite3_stmt* st = sqlite3_next_stmt(db, nullptr); st && !writer; st = sqlite3_next_stmt(db, st))
         if (sqlite3_stmt_busy(st) && !sqlite3_stmt_readonly(st)) writer = st;

@@ -127,9 +127,6 @@ public:
                                                   std::map<std::string, joy::Sym*>& bound);
 
     joy::Limits limits{40000000, 512ull << 20, 1000000};
-    // Set by a SQL function that knows this call is not the first of its
-    // statement (sqlite3_get_auxdata on its program argument survived).
-    bool in_same_statement = false;
     bool files_enabled = false;
     sqlite3* db() const { return db_; }
 

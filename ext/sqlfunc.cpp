@@ -64,12 +64,9 @@ void run_program(sqlite3_context* ctx, int argc, sqlite3_value** argv, Mode mode
     // SQLite keeps auxiliary data on a constant argument for the rest of the
     // statement: its presence means an earlier row of this statement ran.
     static char statement_mark;
-    if (mode != Mode::PURE) {
-        conn.in_same_statement = sqlite3_get_auxdata(ctx, 0) == &statement_mark;
-        if (!conn.in_same_statement) {
-            if (refused_in_schema(ctx, name)) return;
-            sqlite3_set_auxdata(ctx, 0, &statement_mark, nullptr);
-        }
+    if (mode != Mode::PURE && sqlite3_get_auxdata(ctx, 0) != &statement_mark) {
+        if (refused_in_schema(ctx, name)) return;
+        sqlite3_set_auxdata(ctx, 0, &statement_mark, nullptr);
     }
     try {
         Call call(conn);

@@ -112,6 +112,7 @@ void SqliteStore::release_statements() {
 }
 
 void SqliteStore::release_idle_statements() {
+    if (stmts_.empty() && user_stmts_.empty() && collection_stmts_.empty()) return;
     ++collection_generation_;
     for (auto* cache : {&stmts_, &user_stmts_, &collection_stmts_})
         for (auto it = cache->begin(); it != cache->end();) {
@@ -445,6 +446,13 @@ bool SqliteStore::writing_statement_running() {
 // statement is left unfinalized.
 void SqliteStore::end_call(bool ok) {
     in_call_ = false;
+    if (!call_checked_ && !call_transaction_) {  // the call never reached the database
+        if (!ok && session_ != call_session_) {
+            session_ = call_session_;
+            bump_generation();
+        }
+        return;
+    }
     free_standing_ = false;
     release_statements();
     if (!ok && session_ != call_session_) {

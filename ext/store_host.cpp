@@ -10,6 +10,8 @@ namespace joyext {
 
 void StoreHost::set_store(std::unique_ptr<SqliteStore> s, joy::Interp* I) {
     store_ = std::move(s);
+    interp_ = I;
+    check_pending_ = false;
     if (store_) {
         store_->attach(I);
         generation_ = store_->definitions_generation();
@@ -17,10 +19,9 @@ void StoreHost::set_store(std::unique_ptr<SqliteStore> s, joy::Interp* I) {
 }
 
 void StoreHost::on_define(joy::Sym& s) {
-    // A pure call's definitions are undone when it ends: the word stays
-    // tied to the store.
-    if (loading_ || s.hidden || !store_ || !write_through) return;
-    s.from_store = false;
+    if (loading_ || s.hidden || !store_) return;
+    s.from_store = false;  // so a refresh does not drop the new body
+    if (check_pending_) settle();
     if (sqlite3_db_readonly(store_->db(), "main") == 1) return;
     if (!s.defined) {
         store_->drop_definition(s.name);
@@ -34,6 +35,7 @@ void StoreHost::on_define(joy::Sym& s) {
 
 bool StoreHost::lookup_definition(joy::Interp& I, joy::Sym& s) {
     if (!store_ || s.hidden || loading_) return false;
+    if (check_pending_) settle();
     std::string text;
     if (!store_->load_definition(s.name, text)) return false;
     loading_ = true;
@@ -63,7 +65,14 @@ void StoreHost::close_world(joy::Interp& I) {
     sync(I);
 }
 
+void StoreHost::settle() {
+    check_pending_ = false;
+    if (interp_) sync(*interp_);
+}
+
 void StoreHost::sync(joy::Interp& I) {
+    check_pending_ = false;
+    I.check_stored = false;
     if (!store_) return;
     uint64_t g = store_->definitions_generation();
     if (g == generation_) return;

@@ -16,16 +16,24 @@ namespace joyext {
 
 class StoreHost : public joy::Host {
 public:
-    joy::Store* store() override { return store_.get(); }
+    // The store, its definitions checked first if a check is pending.
+    joy::Store* store() override {
+        if (check_pending_) settle();
+        return store_.get();
+    }
     SqliteStore* sqlite_store() { return store_.get(); }
+    // The next use of the store (or of a definition loaded from it) first
+    // notices definitions changed elsewhere: a call that uses neither does
+    // no store work at all.
+    void check_before_use(joy::Interp& I) {
+        check_pending_ = store_ != nullptr;
+        I.check_stored = check_pending_;
+    }
     void on_define(joy::Sym& s) override;
     bool lookup_definition(joy::Interp& I, joy::Sym& s) override;
-    // Call before each run (statement or SQL call).
+    // Call before each run (statement or SQL call), or check_before_use().
     void sync(joy::Interp& I);
     void refresh_definitions(joy::Interp& I) override { sync(I); }
-    // Definitions of this host are kept in memory only (pure calls, a
-    // read-only database).
-    bool write_through = true;
     void set_store(std::unique_ptr<SqliteStore> s, joy::Interp* I);
     // Before switching databases: the definitions loaded from the current
     // one are dropped, or with `keep` kept in memory only.
@@ -38,8 +46,11 @@ protected:
     std::unique_ptr<SqliteStore> store_;
 
 private:
+    void settle();
+    joy::Interp* interp_ = nullptr;
     uint64_t generation_ = 0;
     bool loading_ = false;
+    bool check_pending_ = false;
 };
 
 }  // namespace joyext

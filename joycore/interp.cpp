@@ -309,6 +309,10 @@ void Interp::loop(size_t base) {
         }
         case T_USRDEF: {
             Sym* s = x.u.sym;
+            if (__builtin_expect(s->from_store & check_stored, 0)) {
+                check_stored = false;
+                host->refresh_definitions(*this);
+            }
             if (__builtin_expect(!s->defined, 0)) {
                 if (s->builtin) {  // a builtin the host supplies late
                     void (*fn)(Interp&) = s->builtin->fn;

@@ -157,6 +157,11 @@ public:
     }
     Limits limits;
     uint32_t caps = CAP_ALL;
+    // Set by a host whose stored definitions may have changed since they
+    // were loaded: before the first word loaded from the store runs, the
+    // host is asked to refresh them (refresh_definitions), so a run that
+    // uses none pays nothing.
+    bool check_stored = false;
     uint64_t steps = 0;          // steps of the current run
 
     // ---- data stack (for builtins) ----
