@@ -198,7 +198,7 @@ void JoyConnection::run(const Program& prog, joy::Value* below, sqlite3_value** 
     joy::Interp& I = *interp_;
     host_.keep = mode == Mode::RUN;
     host_.captured.clear();
-    host_.max_bytes = size_t(sqlite3_limit(db_, SQLITE_LIMIT_LENGTH, -1));
+    if (host_.keep) host_.max_bytes = size_t(sqlite3_limit(db_, SQLITE_LIMIT_LENGTH, -1));
     I.caps = uint32_t(joy::CAP_OUTPUT | joy::CAP_NONDET | joy::CAP_STORE) | (files_enabled ? uint32_t(joy::CAP_FILES) : 0u);
     I.input = nullptr;  // `get` has no source text to read from inside SQL
     I.set_limits(limits);

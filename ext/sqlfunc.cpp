@@ -48,6 +48,12 @@ JoyConnection& connection_of(sqlite3_context* ctx) {
 
 enum class Result { TOP, TOP_JSON, OUTPUT };
 
+struct KeptProgram {
+    std::shared_ptr<const Program> program;
+    Mode mode;
+    static void destroy(void* p) { delete static_cast<KeptProgram*>(p); }
+};
+
 void run_program(sqlite3_context* ctx, int argc, sqlite3_value** argv, Mode mode, Result result,
                  const char* name) {
     if (argc < 1) {
@@ -58,19 +64,24 @@ void run_program(sqlite3_context* ctx, int argc, sqlite3_value** argv, Mode mode
         sqlite3_result_null(ctx);
         return;
     }
-    const char* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
-    std::string_view program(text ? text : "", size_t(sqlite3_value_bytes(argv[0])));
     JoyConnection& conn = connection_of(ctx);
-    // SQLite keeps auxiliary data on a constant argument for the rest of the
-    // statement: its presence means an earlier row of this statement ran.
-    static char statement_mark;
-    if (mode != Mode::PURE && sqlite3_get_auxdata(ctx, 0) != &statement_mark) {
-        if (refused_in_schema(ctx, name)) return;
-        sqlite3_set_auxdata(ctx, 0, &statement_mark, nullptr);
-    }
+    // The program is compiled once per statement: SQLite keeps auxiliary
+    // data on a constant argument for the rest of the statement, so its
+    // presence also means an earlier row of this statement ran.
+    std::shared_ptr<const Program> prog;
+    auto* kept = static_cast<KeptProgram*>(sqlite3_get_auxdata(ctx, 0));
     try {
+        if (kept && kept->mode == mode) {
+            prog = kept->program;
+        } else {
+            if (mode != Mode::PURE && refused_in_schema(ctx, name)) return;
+            const char* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+            prog = conn.compile(std::string_view(text ? text : "", size_t(sqlite3_value_bytes(argv[0]))), mode);
+            // SQLite may free it at once (a program that is not constant).
+            sqlite3_set_auxdata(ctx, 0, new KeptProgram{prog, mode}, KeptProgram::destroy);
+        }
         Call call(conn);
-        call.run(program, argv + 1, argc - 1, mode);
+        call.run(*prog, nullptr, argv + 1, argc - 1, mode);
         joy::Interp& I = call.interp();
         joy::MemoryLimitScope limit(I);
         if (result == Result::OUTPUT) {

@@ -255,7 +255,8 @@ void Interp::run(const Value& program) {
     if (outermost) {
         steps = 0;
         mem_base_ = tl_pool.bytes;
-        next_check_ = 0;
+        next_check_ = CHECK_INTERVAL;
+        if (limits.steps && next_check_ > limits.steps) next_check_ = limits.steps;
         tl_pool.limit = limits.memory ? tl_pool.bytes + int64_t(limits.memory) : INT64_MAX;
     }
     call(program);
