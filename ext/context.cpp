@@ -459,7 +459,21 @@ std::string table_naming(sqlite3* db, std::string_view function) {
 }
 }  // namespace
 
-bool refused_in_schema(sqlite3_context* ctx, std::string_view function) {
+namespace {
+bool refused_by_schema(sqlite3_context* ctx, std::string_view function);
+}
+
+bool refused_in_schema(sqlite3_context* ctx, std::string_view function) noexcept {
+    try {
+        return refused_by_schema(ctx, function);
+    } catch (...) {  // out of memory reading the schema: refuse, with the reason
+        result_current_error(ctx);
+        return true;
+    }
+}
+
+namespace {
+bool refused_by_schema(sqlite3_context* ctx, std::string_view function) {
     sqlite3* db = sqlite3_context_db_handle(ctx);
     // A CHECK constraint runs only in a statement that writes, and so
     // inside a write transaction: without one (a SELECT) nothing to check.
@@ -492,6 +506,7 @@ bool refused_in_schema(sqlite3_context* ctx, std::string_view function) {
     sqlite3_result_error(ctx, msg.c_str(), int(msg.size()));
     return true;
 }
+}  // namespace
 
 std::string current_error_message() {
     try {

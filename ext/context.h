@@ -189,7 +189,8 @@ private:
 // (sets the SQL error, returns true) if a table's definition in one of the
 // connection's databases calls the function, which only a CHECK can do.
 // The schema is read again only when the statement or the schema changed.
-bool refused_in_schema(sqlite3_context* ctx, std::string_view function);
+// Never throws: an error reading the schema refuses, with its message.
+bool refused_in_schema(sqlite3_context* ctx, std::string_view function) noexcept;
 
 // "joy: <what went wrong>" for the exception being handled (call inside a
 // catch block). Also true for bad_alloc and other std exceptions.

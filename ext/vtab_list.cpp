@@ -160,8 +160,7 @@ void result_columns(sqlite3_context* ctx, int col, const Value& v) {
     switch (col) {
     case C_VALUE: result_element(ctx, v); break;
     case C_JOY: {
-        std::string s;
-        joy::print_value(s, v, true);
+        std::string s = canonical_text(v);
         sqlite3_result_text64(ctx, s.data(), s.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
         break;
     }
@@ -639,13 +638,21 @@ void delete_from_root(SqliteStore& s, const std::string& name, int64_t cell) {
     if (rc != SQLITE_DONE) throw joy::JoyError(std::string("run time error: SQL error: ") + sqlite3_errmsg(s.db()));
 }
 
-// The value an INSERT gives: the joy column read as Joy notation, else the
-// value column as a SQL argument.
+// The value an INSERT gives: the joy column as the canonical text that
+// SELECT gives (so every value goes back exactly, an empty dict `{:}`
+// too) or else as Joy notation; without it, the value column as a SQL
+// argument.
 Value inserted_value(SqliteStore& s, sqlite3_value* value, sqlite3_value* joy_text) {
     if (sqlite3_value_type(joy_text) == SQLITE_NULL) return from_sql(value);
     joy::Interp* I = s.interp();
     if (!I) throw joy::JoyError("run time error: reading Joy notation needs an interpreter");
-    joy::Parser p(*I, text_of(joy_text));
+    std::string text = text_of(joy_text);
+    try {
+        return read_canonical(text, I);
+    } catch (const joy::JoyError&) {
+        // not canonical: read as a program would
+    }
+    joy::Parser p(*I, text);
     Value v = p.read_factor();
     if (!p.at_end()) throw joy::JoyError("run time error: one value needed in the joy column");
     return v;

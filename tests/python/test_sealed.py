@@ -272,3 +272,19 @@ def test_query_past_the_memory_limit_leaves_no_statement_running(tmp_path):
     conn = sqlite3.connect(path)
     assert one(conn, "SELECT count(*) FROM sqlite_schema WHERE name = 't'") == 0
     conn.close()
+
+
+# ---- the joy column of a joy_list table goes back exactly ----
+
+def test_joy_column_round_trips_every_value(db):
+    program = ("[{} {a: {}} [] {} 1 1.0 0.1 -0.0 'a \"s\\n\" true false nil foo [+ 1] "
+               "{x: [1 {}]} 9223372036854775807 1e300] dempty swons \"src\" persist")
+    ev(db, program)
+    db.execute("SELECT joy_eval('[] \"dst\" persist')")
+    db.execute("CREATE VIRTUAL TABLE src USING joy_list(src)")
+    db.execute("CREATE VIRTUAL TABLE dst USING joy_list(dst)")
+    db.execute("INSERT INTO dst(joy) SELECT joy FROM src ORDER BY idx")
+    assert db.execute("SELECT joy, type FROM dst ORDER BY idx").fetchall() == \
+        db.execute("SELECT joy, type FROM src ORDER BY idx").fetchall()
+    assert one(db, "SELECT type FROM dst WHERE joy = '{:}'") == "dict"
+    assert one(db, "SELECT count(*) FROM dst") == 19
