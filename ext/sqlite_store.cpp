@@ -37,8 +37,8 @@ int64_t now() { return int64_t(std::time(nullptr)); }
 // Supplies the cells of a recalled list from joy_nodes, one row per cell.
 class NodeSource : public joy::LazySource {
 public:
-    NodeSource(std::weak_ptr<SqliteStore*> s, int64_t first, int64_t depth)
-        : store_(std::move(s)), depth_(depth), mark_(first) {
+    NodeSource(std::weak_ptr<SqliteStore*> s, int64_t depth)
+        : store_(std::move(s)), depth_(depth) {
         if (auto p = store_.lock()) (*p)->sources_.insert(this);
     }
     ~NodeSource() override {
@@ -61,17 +61,8 @@ public:
     // The rows of this source's stubs not read yet: the program holds
     // them, so GC keeps what they reach.
     const std::unordered_multiset<int64_t>& waiting() const { return waiting_; }
-    // The cells of one list are read in order, each once, so a next_id that
-    // comes back to a cell already read is a cycle in the rows. Brent's
-    // method finds it within a few times the list's length, in constant
-    // memory: `mark_` is a cell read earlier, moved on at powers of two.
-    bool revisits(int64_t next) const { return next && next == mark_; }
-    void advanced_to(int64_t next) {
-        if (++since_mark_ < span_) return;
-        mark_ = next;
-        since_mark_ = 0;
-        span_ *= 2;
-    }
+    // The cells of one list are read in order, each once.
+    CycleCheck cycle;
     // A new stub for `node` sharing this source.
     Cell* stub(int64_t node) {
         Cell* c = joy::alloc_cell();
@@ -87,8 +78,6 @@ private:
     std::weak_ptr<SqliteStore*> store_;
     std::unordered_multiset<int64_t> waiting_;
     int64_t depth_;
-    int64_t mark_ = 0;
-    uint64_t since_mark_ = 0, span_ = 1;
 };
 
 SqliteStore::SqliteStore(sqlite3* db) : db_(db), self_(std::make_shared<SqliteStore*>(this)) {
@@ -987,7 +976,7 @@ Value SqliteStore::lazy_list(int64_t first_node) {
             throw joy::JoyError("run time error: persisted list at node " + std::to_string(first_node) +
                                 " is nested in itself");
     }
-    auto* src = new NodeSource(self_, first_node, nesting_);
+    auto* src = new NodeSource(self_, nesting_);
     src->rc = 0;
     Cell* c = src->stub(first_node);
     return Value::adopt_list(c);
@@ -1049,7 +1038,7 @@ void SqliteStore::force(Cell* stub, int64_t node, NodeSource* src) {
         throw joy::JoyError("run time error: persisted node " + std::to_string(node) + " is not a list cell");
     }
     int64_t next = sqlite3_column_int64(st, 5);
-    if (next == node || src->revisits(next)) {
+    if (src->cycle.closes(node, next)) {
         sqlite3_reset(st);
         throw joy::JoyError("run time error: persisted list at node " + std::to_string(node) + " is cyclic");
     }
@@ -1066,7 +1055,6 @@ void SqliteStore::force(Cell* stub, int64_t node, NodeSource* src) {
     sqlite3_reset(st);
     Cell* tail = next ? src->stub(next) : nullptr;
     // Only now change the stub: nothing below can throw.
-    src->advanced_to(next);
     stub->head_ = std::move(head);
     stub->tail_ = tail;
     stub->stub = 0;

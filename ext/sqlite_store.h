@@ -30,6 +30,31 @@ namespace joyext {
 
 class NodeSource;
 
+// Every walk of a chain of stored cells (recall, joy_list, appending,
+// deleting) reads each cell once, so a next_id that comes back to a cell
+// already read is a cycle in the rows, which only a corrupted or hostile
+// file has. Brent's method finds it within a few times the chain's length,
+// in constant memory: `mark_` is a cell read earlier, moved on at powers
+// of two.
+class CycleCheck {
+public:
+    // Call with the id each cell leads to (0: the end), in order from
+    // `from`; true if the chain has come back to a cell it read.
+    bool closes(int64_t from, int64_t next) {
+        if (next && (next == from || next == mark_)) return true;
+        if (++since_mark_ >= span_) {
+            mark_ = next;
+            since_mark_ = 0;
+            span_ *= 2;
+        }
+        return false;
+    }
+
+private:
+    int64_t mark_ = 0;
+    uint64_t since_mark_ = 0, span_ = 1;
+};
+
 class SqliteStore : public joy::Store {
 public:
     explicit SqliteStore(sqlite3* db);

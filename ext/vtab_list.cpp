@@ -185,9 +185,7 @@ struct Cursor : sqlite3_vtab_cursor {
     size_t entry = 0;       // DICT: the current entry; ROWS of a pdict: rows read
     Value element;
     bool decoded = false;
-    // NODES: a cycle check in constant space (Brent's): the cell last
-    // marked, and how many cells ago; the distance between marks doubles.
-    int64_t mark = 0, since_mark = 0, span = 1;
+    CycleCheck cycle;       // NODES
 
     Table& table() { return *static_cast<Table*>(pVtab); }
     void finish() {
@@ -201,8 +199,7 @@ struct Cursor : sqlite3_vtab_cursor {
         entry = 0;
         element = Value();
         decoded = false;
-        mark = since_mark = 0;
-        span = 1;
+        cycle = CycleCheck();
     }
 };
 
@@ -235,13 +232,8 @@ void enter_node(SqliteStore& s, Cursor& c, int64_t id) {
     if (sqlite3_column_int(c.st, 7) != KIND_CELL)
         throw joy::JoyError("run time error: persisted node " + std::to_string(id) + " is not a list cell");
     c.next = sqlite3_column_int64(c.st, 6);
-    if (c.next && (c.next == id || c.next == c.mark))
+    if (c.cycle.closes(id, c.next))
         throw joy::JoyError("run time error: persisted list at node " + std::to_string(id) + " is cyclic");
-    if (++c.since_mark >= c.span) {
-        c.mark = c.next;
-        c.since_mark = 0;
-        c.span *= 2;
-    }
     c.eof = false;
 }
 
@@ -584,11 +576,12 @@ int64_t last_cell(SqliteStore& s, const Root& r) {
         NodeLinks l = links_of(s, r.last);
         if (l.found && l.kind == KIND_CELL) at = r.last;
     }
-    for (size_t guard = 0;; ++guard) {
+    CycleCheck cycle;
+    for (;;) {
         NodeLinks l = links_of(s, at);
         if (!l.found) throw joy::JoyError("run time error: persisted node " + std::to_string(at) + " is missing");
         if (!l.next) return at;
-        if (l.next == at || guard > 100000000) throw joy::JoyError("run time error: the persisted list is cyclic");
+        if (cycle.closes(at, l.next)) throw joy::JoyError("run time error: the persisted list is cyclic");
         at = l.next;
     }
 }
@@ -615,6 +608,7 @@ void delete_from_root(SqliteStore& s, const std::string& name, int64_t cell) {
     if (!gone.found || gone.kind != KIND_CELL) return;
     int64_t before = 0;
     if (r.first != cell) {
+        CycleCheck cycle;
         for (int64_t at = r.first; at; ) {
             NodeLinks l = links_of(s, at);
             if (!l.found) throw joy::JoyError("run time error: persisted node " + std::to_string(at) + " is missing");
@@ -622,7 +616,7 @@ void delete_from_root(SqliteStore& s, const std::string& name, int64_t cell) {
                 before = at;
                 break;
             }
-            if (l.next == at) throw joy::JoyError("run time error: the persisted list is cyclic");
+            if (cycle.closes(at, l.next)) throw joy::JoyError("run time error: the persisted list is cyclic");
             at = l.next;
         }
         if (!before) return;  // not in this list

@@ -6,6 +6,7 @@ anyone can) and a victim then opens and uses as the README says.
 import os
 import sqlite3
 import subprocess
+import time
 
 import pytest
 
@@ -288,3 +289,24 @@ def test_joy_column_round_trips_every_value(db):
         db.execute("SELECT joy, type FROM src ORDER BY idx").fetchall()
     assert one(db, "SELECT type FROM dst WHERE joy = '{:}'") == "dict"
     assert one(db, "SELECT count(*) FROM dst") == 19
+
+
+# ---- a cycle in stored cells is found at once by every walker ----
+
+def test_two_cell_cycle_fails_fast_everywhere(tmp_path):
+    path = str(tmp_path / "cycle.db")
+    conn = connect(path)
+    ev(conn, '[1 2 3 4] "xs" persist')
+    cells = [r[0] for r in conn.execute("SELECT id FROM joy_nodes WHERE kind = 1 ORDER BY id")]
+    conn.execute("UPDATE joy_nodes SET next_id = ? WHERE id = ?", (cells[-2], cells[-1]))
+    conn.commit()
+    conn.close()
+    victim = connect(path)
+    victim.execute("CREATE VIRTUAL TABLE xs USING joy_list(xs)")
+    start = time.perf_counter()
+    assert "cyclic" in error_of(victim, "INSERT INTO xs(value) VALUES (5)")
+    assert "cyclic" in error_of(victim, "DELETE FROM xs WHERE value = 99")
+    assert "cyclic" in error_of(victim, "SELECT count(*) FROM xs")
+    assert "cyclic" in error_of(victim, "SELECT joy_eval('\"xs\" recall size')")
+    assert time.perf_counter() - start < 5
+    victim.close()
