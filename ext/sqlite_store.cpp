@@ -254,7 +254,7 @@ void SqliteStore::bind_value(sqlite3_stmt* st, int i, const Value& v) {
         std::string text;
         try {
             text = joy::json_write(v);
-        } catch (joy::JoyError&) {
+        } catch (const joy::NoJsonForm&) {
             text = joy::to_joy(v);
         }
         sqlite3_bind_text(st, i, text.data(), int(text.size()), SQLITE_TRANSIENT);

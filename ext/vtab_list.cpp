@@ -149,8 +149,8 @@ void result_element(sqlite3_context* ctx, const Value& v) {
         try {
             result_json(ctx, v);
             return;
-        } catch (const joy::JoyError&) {
-            // no JSON for it: Joy notation below
+        } catch (const joy::NoJsonForm&) {
+            // Joy notation below
         }
     }
     result_value(ctx, v);

@@ -184,9 +184,8 @@ int stack_column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
         case S_JSON:
             try {
                 result_json(ctx, v);
-            } catch (const joy::JoyError& e) {
-                if (std::string_view(e.what()).find("JSON") == std::string_view::npos) throw;
-                sqlite3_result_null(ctx);  // no JSON for this value
+            } catch (const joy::NoJsonForm&) {
+                sqlite3_result_null(ctx);
             }
             break;
         default: sqlite3_result_null(ctx); break;  // hidden arguments are not kept

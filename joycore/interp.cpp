@@ -2,6 +2,8 @@
 #include "interp.h"
 
 #include <algorithm>
+#include <new>
+#include <stdexcept>
 
 #include "dict.h"
 #include "printer.h"
@@ -264,14 +266,16 @@ void Interp::run(const Value& program) {
         loop(base);
     } catch (const std::exception& e) {
         // The system refused memory (or a container its size): a Joy error
-        // like any other, the host lives on.
+        // like any other, the host lives on; so is any other failure.
         bool joy_error = dynamic_cast<const JoyError*>(&e) != nullptr;
+        bool no_memory = dynamic_cast<const std::bad_alloc*>(&e) || dynamic_cast<const std::length_error*>(&e);
         if (outermost) {  // a nested run (include) leaves cleanup to the outermost
             reset_after_error();
             tl_pool.limit = saved_limit;
         }
         if (joy_error) throw;
-        throw JoyError("run time error: out of memory");
+        if (no_memory) throw JoyError("run time error: out of memory");
+        throw JoyError(std::string("run time error: internal error: ") + e.what());
     } catch (...) {
         if (outermost) {
             reset_after_error();

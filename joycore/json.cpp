@@ -290,7 +290,7 @@ Value JsonReader::number() {
 // ---- writing ----
 
 [[noreturn]] void no_json(const std::string& what) {
-    throw JoyError("run time error: no JSON form for " + what);
+    throw NoJsonForm("run time error: no JSON form for " + what);
 }
 
 void write_string(std::string& out, std::string_view s) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "interp.h"
 #include "value.h"
 
 namespace joy {
@@ -17,7 +18,13 @@ namespace joy {
 // at line L, column C: ...") on malformed text.
 Value json_parse(std::string_view text);
 
-// Compact JSON for v. Throws JoyError for values JSON cannot say: sets,
+// The error for a value JSON cannot say; callers that fall back to Joy
+// text catch this, not every error (a limit must still stop them).
+struct NoJsonForm : JoyError {
+    using JoyError::JoyError;
+};
+
+// Compact JSON for v. Throws NoJsonForm for values JSON cannot say: sets,
 // symbols (quotations of code), non-finite floats, files and handles.
 // Strings are written as UTF-8; bytes that are not valid UTF-8 become
 // U+FFFD, and surrogates (as json_parse stores a lone \uD800) are escaped.
