@@ -68,17 +68,21 @@ void run_program(sqlite3_context* ctx, int argc, sqlite3_value** argv, Mode mode
     // The program is compiled once per statement: SQLite keeps auxiliary
     // data on a constant argument for the rest of the statement, so its
     // presence also means an earlier row of this statement ran.
-    std::shared_ptr<const Program> prog;
+    // (SQLite keeps it while the statement runs, so no reference is taken
+    // here: an atomic count would cost more than the rest of a short call.)
+    const Program* prog = nullptr;
+    std::shared_ptr<const Program> compiled;
     auto* kept = static_cast<KeptProgram*>(sqlite3_get_auxdata(ctx, 0));
     try {
         if (kept && kept->mode == mode) {
-            prog = kept->program;
+            prog = kept->program.get();
         } else {
             if (mode != Mode::PURE && refused_in_schema(ctx, name)) return;
             const char* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
-            prog = conn.compile(std::string_view(text ? text : "", size_t(sqlite3_value_bytes(argv[0]))), mode);
+            compiled = conn.compile(std::string_view(text ? text : "", size_t(sqlite3_value_bytes(argv[0]))), mode);
+            prog = compiled.get();
             // SQLite may free it at once (a program that is not constant).
-            sqlite3_set_auxdata(ctx, 0, new KeptProgram{prog, mode}, KeptProgram::destroy);
+            sqlite3_set_auxdata(ctx, 0, new KeptProgram{compiled, mode}, KeptProgram::destroy);
         }
         Call call(conn);
         call.run(*prog, nullptr, argv + 1, argc - 1, mode);

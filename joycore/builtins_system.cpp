@@ -230,6 +230,7 @@ void do_conts(Interp& I) {  // -> [[P] [Q] ..]
         const Frame& f = I.fr[k];
         if (f.kind == F_PROG && f.pc) b.push(Value::adopt_list(retain_cell(f.pc)));
     }
+    if (I.top_rest) b.push(Value::adopt_list(retain_cell(I.top_rest)));
     I.push(b.take());
 }
 

@@ -338,8 +338,7 @@ void do_primrec(Interp& I) {
         }
         break;
     case T_LIST: case T_STRING: case T_SET: case T_DICT: {
-        Frame tmp;
-        tmp.kind = F_PROG;
+        Frame tmp(F_PROG);
         start_iter(tmp, std::move(x));
         Value e;
         while (next_elem(tmp, e)) { I.push(std::move(e)); ++n; }

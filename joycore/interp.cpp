@@ -206,10 +206,7 @@ bool Interp::truthy(const Value& v) const {
 Frame& Interp::push_frame(FrameKind k) {
     if (__builtin_expect(limits.depth && fr.size() >= limits.depth, 0))
         error("recursion depth exceeded (limit " + std::to_string(limits.depth) + ")");
-    fr.emplace_back();
-    Frame& f = fr.back();
-    f.kind = k;
-    return f;
+    return fr.emplace_back(k);
 }
 
 void Interp::periodic_check() {
@@ -227,6 +224,7 @@ void Interp::periodic_check() {
 // After an error the frames are dropped; values spilled by running tests
 // go back, so the stack is whole (Joy1 keeps the stack after an error).
 void Interp::reset_after_error() {
+    top_rest = nullptr;
     while (!fr.empty()) {
         Frame& f = fr.back();
         if (f.testing) {
@@ -253,7 +251,7 @@ void Interp::run(const Value& program) {
     if (program.tag != T_LIST) error("program must be a list");
     size_t base = fr.size();
     int64_t saved_limit = tl_pool.limit;
-    bool outermost = base == 0;
+    bool outermost = !running_;
     if (outermost) {
         steps = 0;
         mem_base_ = tl_pool.bytes;
@@ -261,9 +259,15 @@ void Interp::run(const Value& program) {
         if (limits.steps && next_check_ > limits.steps) next_check_ = limits.steps;
         tl_pool.limit = limits.memory ? tl_pool.bytes + int64_t(limits.memory) : INT64_MAX;
     }
-    call(program);
     try {
-        loop(base);
+        if (outermost) {
+            running_ = true;
+            run_outermost(program);
+            running_ = false;
+        } else {
+            call(program);
+            loop(base);
+        }
     } catch (const std::exception& e) {
         // The system refused memory (or a container its size): a Joy error
         // like any other, the host lives on; so is any other failure.
@@ -272,6 +276,7 @@ void Interp::run(const Value& program) {
         if (outermost) {  // a nested run (include) leaves cleanup to the outermost
             reset_after_error();
             tl_pool.limit = saved_limit;
+            running_ = false;
         }
         if (joy_error) throw;
         if (no_memory) throw JoyError("run time error: out of memory");
@@ -280,10 +285,43 @@ void Interp::run(const Value& program) {
         if (outermost) {
             reset_after_error();
             tl_pool.limit = saved_limit;
+            running_ = false;
         }
         throw;
     }
     if (outermost) tl_pool.limit = saved_limit;
+}
+
+// The outermost program runs without a frame while its terms are builtins
+// and literals (most programs given to SQL functions are): each term in
+// turn, and whatever frames a builtin pushes run to their end before the
+// next term. From its first user word on, the rest runs as a program
+// frame. `top_rest` is the rest meanwhile, for conts.
+void Interp::run_outermost(const Value& program) {
+    Cell* c = program.u.list;
+    if (!c) {  // an empty program is a step, as an empty quotation is
+        if (++steps >= next_check_) periodic_check();
+        return;
+    }
+    for (; c; c = top_rest) {
+        if (__builtin_expect(c->stub, 0)) force_stub(c);
+        const Value& x = c->head_;
+        if (x.tag == T_USRDEF) break;
+        if (__builtin_expect(++steps >= next_check_, 0)) periodic_check();
+        top_rest = c->tail_;
+        if (x.tag == T_BUILTIN) {
+            x.u.bi->fn(*this);
+            if (!fr.empty()) loop(0);
+        } else {
+            stk.push_back(x);
+        }
+    }
+    top_rest = nullptr;
+    if (!c) return;
+    Frame& f = push_frame(F_PROG);
+    f.pc = c;
+    f.q = program;
+    loop(0);
 }
 
 void Interp::loop(size_t base) {

@@ -134,6 +134,10 @@ struct Frame {
     // `unwind`, if set, is called when an error discards the frame.
     void (*native)(Interp&, Frame&) = nullptr;
     void (*unwind)(Interp&, Frame&) = nullptr;
+    // Given its kind, a frame is built with plain stores, not the block
+    // clear (rep stos) of value-initialisation, which costs more than the
+    // rest of a short call.
+    explicit Frame(FrameKind k) : kind(k) {}
 };
 
 class Interp {
@@ -250,9 +254,14 @@ public:
     void spill(size_t lo);
     void resume(Frame& f);
     void reset_after_error();
+    // The rest of the outermost program while it runs without a frame
+    // (see run_outermost), or null.
+    Cell* top_rest = nullptr;
 
 private:
     void loop(size_t base);
+    void run_outermost(const Value& program);
+    bool running_ = false;
     void periodic_check();
     uint64_t next_check_ = 0;
     int64_t mem_base_ = 0;

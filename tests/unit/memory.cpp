@@ -7,7 +7,7 @@
 using namespace joy;
 
 TEST_CASE("a finished program leaves no live cells behind", "[memory]") {
-    size_t before = tl_pool.bytes;
+    int64_t before = tl_pool.bytes;
     {
         CaptureHost host;
         Interp I(&host);
@@ -21,13 +21,13 @@ TEST_CASE("a long loop runs in constant memory", "[memory]") {
     CaptureHost host;
     Interp I(&host);
     run(I, host, "0 1000 [[1 2 3] [dup] map pop 1 +] times pop.");
-    size_t after_small = tl_pool.bytes;
+    int64_t after_small = tl_pool.bytes;
     run(I, host, "0 200000 [[1 2 3] [dup] map pop 1 +] times pop.");
     CHECK(tl_pool.bytes == after_small);
 }
 
 TEST_CASE("freeing a deep or long list does not recurse", "[memory]") {
-    size_t before = tl_pool.bytes;
+    int64_t before = tl_pool.bytes;
     {
         CaptureHost host;
         Interp I(&host);
