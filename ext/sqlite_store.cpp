@@ -380,7 +380,7 @@ void SqliteStore::savepoint_rollback() {
 
 void SqliteStore::begin_call(bool immediate) {
     in_call_ = true;
-    call_session_ = session_;
+    session_switched_ = false;
     write_conflict_ = false;
     call_checked_ = false;
     if (immediate && is_free_standing()) {
@@ -436,7 +436,7 @@ bool SqliteStore::writing_statement_running() {
 void SqliteStore::end_call(bool ok) {
     in_call_ = false;
     if (!call_checked_ && !call_transaction_) {  // the call never reached the database
-        if (!ok && session_ != call_session_) {
+        if (!ok && session_switched_) {
             session_ = call_session_;
             bump_generation();
         }
@@ -444,7 +444,7 @@ void SqliteStore::end_call(bool ok) {
     }
     free_standing_ = false;
     release_statements();
-    if (!ok && session_ != call_session_) {
+    if (!ok && session_switched_) {
         session_ = call_session_;
         bump_generation();
     }
@@ -621,6 +621,10 @@ void SqliteStore::drop_definition(std::string_view name) {
 void SqliteStore::set_session(std::string_view name) {
     if (name.empty()) throw joy::JoyError("run time error: non-empty session name needed for session");
     if (name == session_) return;
+    if (in_call_ && !session_switched_) {  // a failed call goes back to it
+        call_session_ = session_;
+        session_switched_ = true;
+    }
     session_ = std::string(name);
     bump_generation();
 }

@@ -211,7 +211,8 @@ private:
     // savepoint of its own (see before_write).
     bool call_in_statement_ = false;
     bool writing_statement_running();
-    std::string call_session_;
+    std::string call_session_;     // the session when the call began, if it switched
+    bool session_switched_ = false;
     uint64_t local_generation_ = 0;
     uint64_t seen_version_generation_ = 0;
     int savepoint_depth_ = 0;
