@@ -252,6 +252,7 @@ void JoyConnection::run_items(joy::Interp& I, const Program& prog, joy::Value* b
         if (item.kind != joy::Item::STATEMENT) continue;
         I.run(item.terms);
         if (mode == Mode::RUN && item.ended_with_period && I.autoput && !I.stk.empty()) {
+            joy::MemoryLimitScope limit(I);
             std::string line;
             joy::print_value(line, I.stk.back());
             line += '\n';

@@ -5,7 +5,10 @@
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
+#include <algorithm>
 #include <cstdlib>
+#include <cstring>
+#include <unordered_map>
 #include <vector>
 
 #include "dict.h"
@@ -128,14 +131,136 @@ static void check_text_size(size_t size) {
     if (tl_pool.limit != INT64_MAX && tl_pool.bytes + int64_t(size) > tl_pool.limit) tl_pool.over_limit();
 }
 
+namespace {
+
+// A lower bound of the length of v's text, or `cap` if it is at least
+// that. Lists and dicts that several places share are measured once
+// (memo), so a value whose text is exponentially long is measured in
+// time proportional to the value. Cells not read in yet (a recalled list)
+// count as one byte: measuring never reads the database.
+size_t scalar_length_at_least(const Value& v) {
+    switch (v.tag) {
+    case T_INT: {
+        size_t n = v.u.i < 0 ? 2 : 1;
+        for (uint64_t m = v.u.i < 0 ? 0 - uint64_t(v.u.i) : uint64_t(v.u.i); m >= 10; m /= 10) ++n;
+        return n;
+    }
+    case T_BOOL: return v.u.i ? 4 : 5;
+    case T_FLOAT: case T_NIL: return 3;  // 1.0
+    case T_CHAR: case T_SET: return 2;
+    case T_STRING: return v.u.str->len + 2;
+    case T_USRDEF: return v.u.sym->name.size();
+    case T_BUILTIN: return std::strlen(v.u.bi->name);
+    default: return 1;
+    }
+}
+
+size_t text_length_at_least(const Value& root, size_t cap) {
+    // A walk along a chain of cells, or the entries of a dict.
+    struct Walk {
+        Cell* first;       // the list walked (null for a dict)
+        Cell* at;          // the next cell
+        const Dict* dict;  // the dict walked
+        size_t entry;      // its next entry
+        size_t length;     // so far
+        // Shared cells met on the way, with the length before them: the
+        // length from each to the end is known when the walk ends.
+        std::vector<std::pair<const void*, size_t>> shared;
+    };
+    std::unordered_map<const void*, size_t> memo;
+    std::vector<Walk> work;
+    size_t result = 0;  // of the walk that ended last
+    auto begin = [&](const Value& v) -> bool {  // true: result holds v's length
+        if (v.tag == T_LIST) {
+            Cell* c = v.u.list;
+            if (!c) return result = 2, true;
+            auto it = memo.find(c);
+            if (it != memo.end()) return result = it->second, true;
+            work.push_back({c, c, nullptr, 0, 1, {}});
+            return false;
+        }
+        if (v.tag == T_DICT) {
+            auto it = memo.find(v.u.dict);
+            if (it != memo.end()) return result = it->second, true;
+            work.push_back({nullptr, nullptr, v.u.dict, 0, 1, {}});
+            return false;
+        }
+        result = scalar_length_at_least(v);
+        return true;
+    };
+    if (begin(root)) return std::min(result, cap);
+    bool have_result = false;  // a nested walk just ended with `result`
+    while (!work.empty()) {
+        Walk& w = work.back();
+        if (have_result) {
+            w.length += result;
+            have_result = false;
+        }
+        if (w.length >= cap) return cap;
+        bool more = false;
+        if (w.dict) {
+            const auto& entries = w.dict->entries;
+            while (w.entry < entries.size() && entries[w.entry].key.tag != T_STRING) ++w.entry;
+            if (w.entry < entries.size()) {
+                const Dict::Entry& e = entries[w.entry++];
+                w.length += e.key.u.str->len + 3;  // key, ": " (or ", " before the next)
+                more = true;
+                if (begin(e.val)) w.length += result;
+                else continue;
+            }
+        } else if (w.at) {
+            Cell* c = w.at;
+            if (c != w.first && c->rc > 1) {
+                auto it = memo.find(c);
+                if (it != memo.end()) {
+                    w.length += it->second;
+                    w.at = nullptr;
+                    continue;
+                }
+                w.shared.emplace_back(c, w.length);
+            }
+            more = true;
+            if (c->stub) {  // not read in: a byte at least
+                w.length += 1;
+                w.at = nullptr;
+            } else {
+                w.at = c->tail_;
+                if (w.at) w.length += 1;  // the separator
+                if (begin(c->head_)) w.length += result;
+                else continue;
+            }
+        }
+        if (more) continue;
+        size_t total = w.length + 1;  // the closing bracket
+        for (auto& [cell, before] : w.shared) memo[cell] = total - before - 1;
+        const void* key = w.dict ? static_cast<const void*>(w.dict) : w.first;
+        bool keep = w.dict ? w.dict->rc > 1 : w.first->rc > 1;
+        if (keep) memo[key] = total;
+        work.pop_back();
+        result = total;
+        have_result = true;
+    }
+    return std::min(result, cap);
+}
+
+}  // namespace
+
 void print_value(std::string& out, const Value& root, bool exact_floats) {
     std::vector<Item> work;
     work.push_back({Item::VALUE, &root});
     size_t next_check = out.size() + (1 << 16);
+    bool measured = false;
     while (!work.empty()) {
         if (__builtin_expect(out.size() >= next_check, 0)) {
             check_text_size(out.size());
             next_check = out.size() + (1 << 16);
+            // Past the first check, and under a limit: will the whole text fit?
+            // If not, fail now rather than after printing up to the limit.
+            if (!measured && tl_pool.limit != INT64_MAX) {
+                measured = true;
+                size_t room = size_t(std::max<int64_t>(0, tl_pool.limit - tl_pool.bytes));
+                if (text_length_at_least(root, room + 1) > room) tl_pool.over_limit();
+            }
         }
         Item& it = work.back();
         switch (it.kind) {

@@ -310,3 +310,13 @@ def test_two_cell_cycle_fails_fast_everywhere(tmp_path):
     assert "cyclic" in error_of(victim, "SELECT joy_eval('\"xs\" recall size')")
     assert time.perf_counter() - start < 5
     victim.close()
+
+
+# ---- text of shared structure meets the memory limit at once ----
+
+def test_text_of_a_dag_fails_fast(db):
+    db.execute("SELECT joy_limits(NULL, 64000000, NULL)")
+    start = time.perf_counter()
+    assert "memory limit exceeded" in error_of(db, "SELECT joy_eval('[1] 60 [dup [] cons cons] times')")
+    assert "memory limit exceeded" in error_of(db, "SELECT joy_run('[1] 40 [dup [] cons cons] times .')")
+    assert time.perf_counter() - start < 2
