@@ -24,19 +24,24 @@ extern "C" int sqlite3_joy_init(sqlite3* db, char** errmsg, const sqlite3_api_ro
         if (errmsg) *errmsg = sqlite3_mprintf("joy: SQLite 3.39.0 or later needed, not %s", sqlite3_libversion());
         return SQLITE_ERROR;
     }
-    auto* conn = new (std::nothrow) joyext::JoyConnection(db);
-    if (!conn) return SQLITE_NOMEM;
-    conn->retain();  // held while registering, so a failed registration cannot free it early
-    // Joy programs write from SQL: without a busy handler a second writer
-    // would see "database is locked" at once. The connection's own timeout
-    // wins. First, as loading reads joy_functions, which may have to wait.
-    if (!joyext::has_busy_timeout(db)) joyext::wait_fairly_when_busy(db, joyext::DEFAULT_BUSY_TIMEOUT_MS);
-    int rc = joyext::register_scalar_functions(db, conn);
-    if (rc == SQLITE_OK) rc = joyext::register_stack_tables(db, conn);
-    if (rc == SQLITE_OK) rc = joyext::register_persist_functions(db, conn);
-    if (rc == SQLITE_OK) rc = joyext::register_collection_tables(db, conn->store());
-    if (rc == SQLITE_OK) rc = joyext::register_user_functions(db, conn);
-    joyext::JoyConnection::release(conn);
+    joyext::JoyConnection* conn = nullptr;
+    int rc = SQLITE_OK;
+    try {  // SQLite is C: nothing may be thrown through it (see boundary.h)
+        conn = new joyext::JoyConnection(db);
+        conn->retain();  // held while registering, so a failed registration cannot free it early
+        // Joy programs write from SQL: without a busy handler a second writer
+        // would see "database is locked" at once. The connection's own timeout
+        // wins. First, as loading reads joy_functions, which may have to wait.
+        if (!joyext::has_busy_timeout(db)) joyext::wait_fairly_when_busy(db, joyext::DEFAULT_BUSY_TIMEOUT_MS);
+        rc = joyext::register_scalar_functions(db, conn);
+        if (rc == SQLITE_OK) rc = joyext::register_stack_tables(db, conn);
+        if (rc == SQLITE_OK) rc = joyext::register_persist_functions(db, conn);
+        if (rc == SQLITE_OK) rc = joyext::register_collection_tables(db, conn->store());
+        if (rc == SQLITE_OK) rc = joyext::register_user_functions(db, conn);
+    } catch (...) {
+        rc = SQLITE_NOMEM;
+    }
+    if (conn) joyext::JoyConnection::release(conn);
     if (rc != SQLITE_OK && errmsg) *errmsg = sqlite3_mprintf("joy: cannot register: %s", sqlite3_errstr(rc));
     return rc;
 }

@@ -73,7 +73,7 @@ void run_program(sqlite3_context* ctx, int argc, sqlite3_value** argv, Mode mode
     const Program* prog = nullptr;
     std::shared_ptr<const Program> compiled;
     auto* kept = static_cast<KeptProgram*>(sqlite3_get_auxdata(ctx, 0));
-    try {
+    protect(ctx, [&] {
         if (kept && kept->mode == mode) {
             prog = kept->program.get();
         } else {
@@ -98,9 +98,7 @@ void run_program(sqlite3_context* ctx, int argc, sqlite3_value** argv, Mode mode
         } else {
             result_value(ctx, I.stk.back());
         }
-    } catch (...) {
-        result_current_error(ctx);
-    }
+    });
 }
 
 void joy_eval_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
@@ -127,8 +125,10 @@ void result_limits(sqlite3_context* ctx, const joy::Limits& l) {
 // program runs cannot change them.
 bool refused_inside_joy(sqlite3_context* ctx, const JoyConnection& conn, const char* function) {
     if (!conn.running()) return false;
-    std::string msg = std::string("joy: ") + function + "() cannot be called from SQL that a Joy program runs";
-    sqlite3_result_error(ctx, msg.c_str(), int(msg.size()));
+    char* msg = sqlite3_mprintf("joy: %s() cannot be called from SQL that a Joy program runs", function);
+    if (msg) sqlite3_result_error(ctx, msg, -1);
+    else sqlite3_result_error_nomem(ctx);
+    sqlite3_free(msg);
     return true;
 }
 
@@ -146,15 +146,17 @@ void joy_limits_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
         int type = sqlite3_value_type(argv[k]);
         if (type == SQLITE_NULL) continue;
         if (type != SQLITE_INTEGER || sqlite3_value_int64(argv[k]) < 0) {
-            std::string msg = std::string("joy: joy_limits: ") + names[k] +
-                              " must be a non-negative integer (0 = unlimited, NULL = unchanged)";
-            sqlite3_result_error(ctx, msg.c_str(), int(msg.size()));
+            char* msg = sqlite3_mprintf(
+                "joy: joy_limits: %s must be a non-negative integer (0 = unlimited, NULL = unchanged)", names[k]);
+            if (msg) sqlite3_result_error(ctx, msg, -1);
+            else sqlite3_result_error_nomem(ctx);
+            sqlite3_free(msg);
             return;
         }
         *fields[k] = uint64_t(sqlite3_value_int64(argv[k]));
     }
     conn.limits = l;
-    result_limits(ctx, l);
+    protect(ctx, [&] { result_limits(ctx, l); });
 }
 
 void joy_config_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {

@@ -229,10 +229,14 @@ void destroy_function(void* f) { delete static_cast<UserFunction*>(f); }
 UserFunction& function_of(sqlite3_context* ctx) { return *static_cast<UserFunction*>(sqlite3_user_data(ctx)); }
 
 // "joy: <name>: <what went wrong>" for the exception being handled.
-void result_error(sqlite3_context* ctx, const UserFunction& f) {
-    std::string msg = current_error_message();  // "joy: ..."
-    msg.insert(5, f.def.name + ": ");
-    sqlite3_result_error(ctx, msg.c_str(), int(msg.size()));
+void result_error(sqlite3_context* ctx, const UserFunction& f) noexcept {
+    try {
+        std::string msg = current_error_message();  // "joy: ..."
+        msg.insert(5, f.def.name + ": ");
+        sqlite3_result_error(ctx, msg.c_str(), int(msg.size()));
+    } catch (...) {
+        sqlite3_result_error_nomem(ctx);
+    }
 }
 
 // ---- calls ----

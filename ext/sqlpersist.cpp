@@ -9,6 +9,7 @@
 // All are DIRECTONLY: they write to the database.
 #include <sqlite3ext.h>
 
+#include "boundary.h"
 #include "context.h"
 SQLITE_EXTENSION_INIT3
 
@@ -25,43 +26,33 @@ std::string_view text_arg(sqlite3_value* v) {
     return p ? std::string_view(p, size_t(sqlite3_value_bytes(v))) : std::string_view();
 }
 
-bool text_args(sqlite3_context* ctx, int argc, sqlite3_value** argv, const char* fn) {
+void need_text_args(int argc, sqlite3_value** argv, const char* fn) {
     for (int k = 0; k < argc; ++k)
-        if (sqlite3_value_type(argv[k]) != SQLITE_TEXT) {
-            std::string msg = std::string("joy: ") + fn + " needs TEXT arguments";
-            sqlite3_result_error(ctx, msg.c_str(), -1);
-            return false;
-        }
-    return true;
+        if (sqlite3_value_type(argv[k]) != SQLITE_TEXT)
+            throw joy::JoyError(std::string(fn) + " needs TEXT arguments");
 }
 
 void joy_define_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
-    if (refused_in_schema(ctx, "joy_define") || !text_args(ctx, argc, argv, "joy_define")) return;
-    try {
+    if (refused_in_schema(ctx, "joy_define")) return;
+    protect(ctx, [&] {
+        need_text_args(argc, argv, "joy_define");
         connection_of(ctx).define(text_arg(argv[0]), text_arg(argv[1]));
         sqlite3_result_value(ctx, argv[0]);
-    } catch (...) {
-        sqlite3_result_error(ctx, current_error_message().c_str(), -1);
-    }
+    });
 }
 
 void joy_undefine_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
-    if (refused_in_schema(ctx, "joy_undefine") || !text_args(ctx, argc, argv, "joy_undefine")) return;
-    try {
+    if (refused_in_schema(ctx, "joy_undefine")) return;
+    protect(ctx, [&] {
+        need_text_args(argc, argv, "joy_undefine");
         connection_of(ctx).undefine(text_arg(argv[0]));
         sqlite3_result_value(ctx, argv[0]);
-    } catch (...) {
-        sqlite3_result_error(ctx, current_error_message().c_str(), -1);
-    }
+    });
 }
 
 void joy_gc_fn(sqlite3_context* ctx, int, sqlite3_value**) {
     if (refused_in_schema(ctx, "joy_gc")) return;
-    try {
-        sqlite3_result_int64(ctx, connection_of(ctx).collect_garbage());
-    } catch (...) {
-        sqlite3_result_error(ctx, current_error_message().c_str(), -1);
-    }
+    protect(ctx, [&] { sqlite3_result_int64(ctx, connection_of(ctx).collect_garbage()); });
 }
 
 struct FunctionSpec {

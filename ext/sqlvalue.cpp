@@ -1,6 +1,9 @@
 // sqlvalue.cpp - SQL values to Joy values and back (see sqlvalue.h).
 #include "sqlvalue.h"
 
+#include <cstdarg>
+#include <new>
+
 #include "../joycore/json.h"
 #include "../joycore/printer.h"
 #include "context.h"
@@ -63,9 +66,42 @@ void result_json(sqlite3_context* ctx, const joy::Value& v) {
     sqlite3_result_subtype(ctx, JSON_SUBTYPE);
 }
 
-void result_current_error(sqlite3_context* ctx) {
-    std::string msg = current_error_message();
-    sqlite3_result_error(ctx, msg.c_str(), int(msg.size()));
+void result_current_error(sqlite3_context* ctx) noexcept {
+    try {
+        throw;
+    } catch (const std::bad_alloc&) {
+        sqlite3_result_error_nomem(ctx);
+    } catch (...) {
+        try {
+            std::string msg = current_error_message();
+            sqlite3_result_error(ctx, msg.c_str(), int(msg.size()));
+        } catch (...) {
+            sqlite3_result_error_nomem(ctx);
+        }
+    }
+}
+
+int vtab_error(sqlite3_vtab* tab, const char* format, ...) noexcept {
+    va_list args;
+    va_start(args, format);
+    sqlite3_free(tab->zErrMsg);
+    tab->zErrMsg = sqlite3_vmprintf(format, args);
+    va_end(args);
+    return SQLITE_ERROR;
+}
+
+int vtab_current_error(sqlite3_vtab* tab) noexcept {
+    try {
+        throw;
+    } catch (const std::bad_alloc&) {
+        return SQLITE_NOMEM;
+    } catch (...) {
+        try {
+            return vtab_error(tab, "%s", current_error_message().c_str());
+        } catch (...) {
+            return SQLITE_NOMEM;
+        }
+    }
 }
 
 }  // namespace joyext

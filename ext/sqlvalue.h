@@ -19,6 +19,7 @@
 #include <string>
 
 #include "../joycore/value.h"
+#include "boundary.h"
 
 namespace joyext {
 
@@ -30,7 +31,5 @@ joy::Value from_sql(sqlite3_value* v);
 void result_value(sqlite3_context* ctx, const joy::Value& v);
 // Throws joy::JoyError for values JSON cannot represent.
 void result_json(sqlite3_context* ctx, const joy::Value& v);
-// Report the exception being handled as the SQL error of ctx.
-void result_current_error(sqlite3_context* ctx);
 
 }  // namespace joyext

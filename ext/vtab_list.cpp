@@ -76,11 +76,6 @@ struct Table : sqlite3_vtab {
 enum Column { C_KEY, C_VALUE, C_JOY, C_TYPE, C_NAME };  // C_KEY is idx for joy_list
 enum Plan { HAS_NAME = 1, HAS_KEY = 2 };
 
-void set_error(sqlite3_vtab* tab, const std::string& msg) {
-    sqlite3_free(tab->zErrMsg);
-    tab->zErrMsg = sqlite3_mprintf("%s", msg.c_str());
-}
-
 SqliteStore& store_of(const std::weak_ptr<SqliteStore*>& w) {
     auto p = w.lock();
     if (!p) throw joy::JoyError("run time error: the Joy store of this connection is closed");
@@ -336,15 +331,15 @@ int filter(sqlite3_vtab_cursor* cur, int plan, const char*, int argc, sqlite3_va
     auto& c = *static_cast<Cursor*>(cur);
     Table& t = c.table();
     c.finish();
-    int arg = 0;
-    if (t.created) {
-        c.name = t.root;
-    } else {
-        if (!(plan & HAS_NAME) || arg >= argc || sqlite3_value_type(argv[arg]) == SQLITE_NULL) return SQLITE_OK;
-        c.name = text_of(argv[arg++]);
-    }
-    sqlite3_value* key = (plan & HAS_KEY) && arg < argc ? argv[arg] : nullptr;
-    try {
+    int rc = protect(cur->pVtab, [&] {
+        int arg = 0;
+        if (t.created) {
+            c.name = t.root;
+        } else {
+            if (!(plan & HAS_NAME) || arg >= argc || sqlite3_value_type(argv[arg]) == SQLITE_NULL) return SQLITE_OK;
+            c.name = text_of(argv[arg++]);
+        }
+        sqlite3_value* key = (plan & HAS_KEY) && arg < argc ? argv[arg] : nullptr;
         SqliteStore& s = store_of(t.store);
         if (t.is_dict) {
             start_dict(s, c, key);
@@ -353,17 +348,15 @@ int filter(sqlite3_vtab_cursor* cur, int plan, const char*, int argc, sqlite3_va
         } else {
             start_list(s, c, key != nullptr, key ? sqlite3_value_int64(key) : 0);
         }
-    } catch (...) {
-        c.finish();
-        set_error(cur->pVtab, current_error_message());
-        return SQLITE_ERROR;
-    }
-    return SQLITE_OK;
+        return SQLITE_OK;
+    });
+    if (rc != SQLITE_OK) c.finish();
+    return rc;
 }
 
 int next(sqlite3_vtab_cursor* cur) {
     auto& c = *static_cast<Cursor*>(cur);
-    try {
+    int rc = protect(cur->pVtab, [&] {
         SqliteStore& s = store_of(c.table().store);
         switch (c.source) {
         case Cursor::NODES:
@@ -389,12 +382,10 @@ int next(sqlite3_vtab_cursor* cur) {
         }
         case Cursor::NONE: c.eof = true; break;
         }
-    } catch (...) {
-        c.eof = true;
-        set_error(cur->pVtab, current_error_message());
-        return SQLITE_ERROR;
-    }
-    return SQLITE_OK;
+        return SQLITE_OK;
+    });
+    if (rc != SQLITE_OK) c.eof = true;
+    return rc;
 }
 
 int eof(sqlite3_vtab_cursor* cur) { return static_cast<Cursor*>(cur)->eof; }
@@ -414,7 +405,7 @@ const Value& current_element(Cursor& c) {
 
 int column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
     auto& c = *static_cast<Cursor*>(cur);
-    try {
+    protect(ctx, [&] {
         switch (col) {
         case C_KEY:
             if (!c.table().is_dict) sqlite3_result_int64(ctx, c.key);
@@ -424,9 +415,7 @@ int column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
         case C_NAME: sqlite3_result_text64(ctx, c.name.data(), c.name.size(), SQLITE_TRANSIENT, SQLITE_UTF8); break;
         default: result_columns(ctx, col, current_element(c)); break;
         }
-    } catch (...) {
-        result_current_error(ctx);
-    }
+    });
     return SQLITE_OK;
 }
 
@@ -471,8 +460,7 @@ int best_index(sqlite3_vtab* vtab, sqlite3_index_info* info) {
     }
     if (!t.created && name < 0) {
         if (name_unusable) return SQLITE_CONSTRAINT;  // another join order
-        set_error(vtab, std::string("joy: ") + (t.is_dict ? "joy_dict" : "joy_list") + " needs the name of a list");
-        return SQLITE_ERROR;
+        return vtab_error(vtab, "joy: %s needs the name of a list", t.is_dict ? "joy_dict" : "joy_list");
     }
     int arg = 0;
     info->idxNum = 0;
@@ -513,7 +501,14 @@ int connect_table(sqlite3* db, void* aux, int argc, const char* const* argv, sql
     t->store = static_cast<ModuleData*>(aux)->store;
     t->is_dict = is_dict;
     t->created = created;
-    if (created) t->root = dequote(argv[3]);
+    if (created) {
+        try {
+            t->root = dequote(argv[3]);
+        } catch (const std::bad_alloc&) {
+            delete t;
+            return SQLITE_NOMEM;
+        }
+    }
     // Reading is harmless anywhere; a view that writes is for direct SQL.
     sqlite3_vtab_config(db, created ? SQLITE_VTAB_DIRECTONLY : SQLITE_VTAB_INNOCUOUS);
     *out = t;
@@ -654,16 +649,12 @@ Value inserted_value(SqliteStore& s, sqlite3_value* value, sqlite3_value* joy_te
 
 int update(sqlite3_vtab* vtab, int argc, sqlite3_value** argv, sqlite3_int64* rowid_out) {
     Table& t = *static_cast<Table*>(vtab);
-    if (!t.created) {
-        set_error(vtab, "joy: joy_list(name) is read-only: CREATE VIRTUAL TABLE ... USING joy_list(name) to change a list");
-        return SQLITE_ERROR;
-    }
+    if (!t.created)
+        return vtab_error(vtab, "joy: joy_list(name) is read-only: CREATE VIRTUAL TABLE ... USING joy_list(name) "
+                                "to change a list");
     bool insert = sqlite3_value_type(argv[0]) == SQLITE_NULL;
-    if (argc > 1 && !insert) {
-        set_error(vtab, "joy: a joy_list view takes INSERT and DELETE, not UPDATE");
-        return SQLITE_ERROR;
-    }
-    try {
+    if (argc > 1 && !insert) return vtab_error(vtab, "joy: a joy_list view takes INSERT and DELETE, not UPDATE");
+    int rc = protect(vtab, [&] {
         SqliteStore& s = store_of(t.store);
         s.before_write();
         if (argc == 1) {
@@ -674,13 +665,10 @@ int update(sqlite3_vtab* vtab, int argc, sqlite3_value** argv, sqlite3_int64* ro
             append_to_root(s, t.root, inserted_value(s, argv[2 + C_VALUE], argv[2 + C_JOY]));
             *rowid_out = 0;
         }
-    } catch (...) {
-        set_error(vtab, current_error_message());
-        tidy(t.store);
-        return SQLITE_ERROR;
-    }
+        return SQLITE_OK;
+    });
     tidy(t.store);
-    return SQLITE_OK;
+    return rc;
 }
 
 sqlite3_module make_module(bool is_dict) {

@@ -46,11 +46,6 @@ struct Cursor : sqlite3_vtab_cursor {
     size_t at = 0;
 };
 
-void set_error(sqlite3_vtab* tab, const std::string& msg) {
-    sqlite3_free(tab->zErrMsg);
-    tab->zErrMsg = sqlite3_mprintf("%s", msg.c_str());
-}
-
 int connect(sqlite3* db, void* aux, const char* schema, bool direct_only, sqlite3_vtab** out,
             char** err) {
     int rc = sqlite3_declare_vtab(db, schema);
@@ -119,8 +114,7 @@ int best_index(sqlite3_vtab* tab, sqlite3_index_info* info, int first_arg, int n
     }
     if (slot[0] < 0) {
         if (unusable) return SQLITE_CONSTRAINT;  // try another join order
-        set_error(tab, std::string("joy: ") + fn + " needs its first argument");
-        return SQLITE_ERROR;
+        return vtab_error(tab, "joy: %s needs its first argument", fn);
     }
     int used = 0;
     while (used <= n_args && slot[used] >= 0) {
@@ -138,11 +132,18 @@ int best_index(sqlite3_vtab* tab, sqlite3_index_info* info, int first_arg, int n
 
 enum StackColumn { S_DEPTH, S_VALUE, S_TYPE, S_JSON, S_PROGRAM };
 
+// The columns of joy_stack: the program and its arguments are hidden.
+const std::string& stack_schema() {
+    static const std::string schema = [] {
+        std::string s = "CREATE TABLE x(depth INTEGER, value, type TEXT, json TEXT, program HIDDEN";
+        for (int k = 1; k <= MAX_STACK_ARGS; ++k) s += ", arg" + std::to_string(k) + " HIDDEN";
+        return s + ")";
+    }();
+    return schema;
+}
+
 int stack_connect(sqlite3* db, void* aux, int, const char* const*, sqlite3_vtab** out, char** err) {
-    std::string schema = "CREATE TABLE x(depth INTEGER, value, type TEXT, json TEXT, program HIDDEN";
-    for (int k = 1; k <= MAX_STACK_ARGS; ++k) schema += ", arg" + std::to_string(k) + " HIDDEN";
-    schema += ")";
-    return connect(db, aux, schema.c_str(), true, out, err);
+    return connect(db, aux, stack_schema().c_str(), true, out, err);
 }
 
 int stack_best_index(sqlite3_vtab* tab, sqlite3_index_info* info) {
@@ -157,18 +158,16 @@ int stack_filter(sqlite3_vtab_cursor* cur, int idx_num, const char*, int argc, s
     if (argc < 1 || sqlite3_value_type(argv[0]) == SQLITE_NULL) return SQLITE_OK;
     const char* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
     std::string_view program(text ? text : "", size_t(sqlite3_value_bytes(argv[0])));
-    try {
+    int rc = protect(cur->pVtab, [&] {
         Call call(*tab->conn);
         call.run(program, argv + 1, idx_num, Mode::EVAL);
         std::vector<joy::Value>& stk = call.interp().stk;
         c->rows.reserve(stk.size());
         for (size_t k = stk.size(); k-- > 0;) c->rows.push_back({joy::Value(), std::move(stk[k])});
-    } catch (...) {
-        c->rows.clear();
-        set_error(cur->pVtab, current_error_message());
-        return SQLITE_ERROR;
-    }
-    return SQLITE_OK;
+        return SQLITE_OK;
+    });
+    if (rc != SQLITE_OK) c->rows.clear();
+    return rc;
 }
 
 int stack_column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
@@ -176,7 +175,8 @@ int stack_column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
     const joy::Value& v = c->rows[c->at].value;
     // Printing a recalled list reads it in: count that against the limit.
     joy::MemoryLimitScope limit(static_cast<Table*>(cur->pVtab)->conn->interp());
-    try {
+    // Reading a recalled list in may fail (a broken row, a limit).
+    protect(ctx, [&] {
         switch (col) {
         case S_DEPTH: sqlite3_result_int64(ctx, sqlite3_int64(c->at)); break;
         case S_VALUE: result_value(ctx, v); break;
@@ -190,9 +190,7 @@ int stack_column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
             break;
         default: sqlite3_result_null(ctx); break;  // hidden arguments are not kept
         }
-    } catch (...) {  // reading a recalled list in may fail (a broken row, a limit)
-        result_current_error(ctx);
-    }
+    });
     return SQLITE_OK;
 }
 
@@ -250,21 +248,19 @@ int each_filter(sqlite3_vtab_cursor* cur, int, const char*, int argc, sqlite3_va
     c->rows.clear();
     c->at = 0;
     if (argc < 1 || sqlite3_value_type(argv[0]) == SQLITE_NULL) return SQLITE_OK;
-    try {
+    int rc = protect(cur->pVtab, [&] {
         each_rows(each_input(*tab->conn, argv[0]), c->rows);
-    } catch (...) {
-        c->rows.clear();
-        set_error(cur->pVtab, current_error_message());
-        return SQLITE_ERROR;
-    }
-    return SQLITE_OK;
+        return SQLITE_OK;
+    });
+    if (rc != SQLITE_OK) c->rows.clear();
+    return rc;
 }
 
 int each_column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
     auto* c = static_cast<Cursor*>(cur);
     const Row& row = c->rows[c->at];
     joy::MemoryLimitScope limit(static_cast<Table*>(cur->pVtab)->conn->interp());
-    try {
+    protect(ctx, [&] {
         switch (col) {
         case E_IDX: sqlite3_result_int64(ctx, sqlite3_int64(c->at)); break;
         case E_KEY: result_value(ctx, row.key); break;
@@ -272,9 +268,7 @@ int each_column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
         case E_TYPE: result_type(ctx, row.value); break;
         default: sqlite3_result_null(ctx); break;
         }
-    } catch (...) {
-        result_current_error(ctx);
-    }
+    });
     return SQLITE_OK;
 }
 
@@ -302,6 +296,7 @@ const sqlite3_module each_module = make_module(each_connect, each_best_index, ea
 }  // namespace
 
 int register_stack_tables(sqlite3* db, JoyConnection* conn) {
+    stack_schema();  // built now, where a failure is a failed load
     conn->retain();  // released by SQLite, also if registration fails
     int rc = sqlite3_create_module_v2(db, "joy_stack", &stack_module, conn, JoyConnection::release);
     if (rc != SQLITE_OK) return rc;
