@@ -72,25 +72,49 @@ std::shared_ptr<Program> parse_program(joy::Interp& I, std::string_view text) {
 }
 
 // `terms` with every symbol found in `bound` replaced by its binding, in
-// nested quotations too.
+// nested quotations too (walked with an explicit stack: a stored body may
+// nest to any depth).
 joy::Value rebind(const joy::Value& terms, const std::map<joy::Sym*, joy::Sym*>& bound) {
-    if (terms.tag != joy::T_LIST) {
-        if (terms.tag == joy::T_USRDEF) {
-            auto it = bound.find(terms.u.sym);
+    auto atom = [&](const joy::Value& x) {
+        if (x.tag == joy::T_USRDEF) {
+            auto it = bound.find(x.u.sym);
             if (it != bound.end()) return joy::Value::usrdef(it->second);
         }
-        return terms;
+        return x;
+    };
+    if (terms.tag != joy::T_LIST) return atom(terms);
+    struct Open {
+        joy::Cell* at;
+        joy::ListBuilder out;
+    };
+    std::vector<Open> stack;
+    stack.push_back({terms.u.list, {}});
+    for (;;) {
+        Open& f = stack.back();
+        if (!f.at) {
+            joy::Value done = f.out.take();
+            stack.pop_back();
+            if (stack.empty()) return done;
+            stack.back().out.push(std::move(done));
+            continue;
+        }
+        const joy::Value& x = joy::head(f.at);
+        f.at = joy::tail(f.at);
+        if (x.tag == joy::T_LIST) stack.push_back({x.u.list, {}});
+        else f.out.push(atom(x));
     }
-    joy::ListBuilder b;
-    for (joy::Cell* c = terms.u.list; c; c = joy::tail(c)) b.push(rebind(joy::head(c), bound));
-    return b.take();
 }
 
 // The user words `terms` names, in nested quotations too.
 void words_named(const joy::Value& terms, std::vector<joy::Sym*>& out) {
-    if (terms.tag == joy::T_USRDEF) out.push_back(terms.u.sym);
-    if (terms.tag != joy::T_LIST) return;
-    for (joy::Cell* c = terms.u.list; c; c = joy::tail(c)) words_named(joy::head(c), out);
+    std::vector<const joy::Value*> todo{&terms};
+    while (!todo.empty()) {
+        const joy::Value* v = todo.back();
+        todo.pop_back();
+        if (v->tag == joy::T_USRDEF) out.push_back(v->u.sym);
+        if (v->tag != joy::T_LIST) continue;
+        for (joy::Cell* c = v->u.list; c; c = joy::tail(c)) todo.push_back(&joy::head(c));
+    }
 }
 }  // namespace
 

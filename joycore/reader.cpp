@@ -244,83 +244,38 @@ Value Parser::parse_factor(Token& t) {
     case T_CHARLIT: return Value::chr(int(t.i));
     case T_STRLIT: return make_string(t.text);
     case T_IDENT: return resolve(t.text);
-    case T_LBRACK: return parse_term(T_RBRACK);
-    case T_LBRACE: return parse_set_or_dict(t.pos);
+    case T_LBRACK: case T_LBRACE: return parse_nested(t);
     case T_KEY: syntax("a key ('" + t.text + ":') outside a dictionary", t.pos);
     case T_COMMA: syntax("unexpected ','", t.pos);
     default: syntax("unexpected symbol", t.pos);
     }
 }
 
-// A term up to `closer` (T_RBRACK for a quotation, T_PERIOD at top level).
-// Nested quotations are handled with an explicit stack.
-Value Parser::parse_term(Tok closer) {
-    std::vector<ListBuilder> stack;
-    stack.emplace_back();
+// A top-level term, up to the '.', ';', '==', '}' or keyword that ends it.
+Value Parser::parse_term() {
+    ListBuilder terms;
     for (;;) {
         Token t = peek();
-        if (t.kind == T_EOF) {
+        switch (t.kind) {
+        case T_EOF:
             if (interactive_) throw Incomplete{};
-            if (closer == T_PERIOD && stack.size() == 1) return stack.back().take();
-            syntax("']' expected", t.pos);
+            return terms.take();
+        case T_PERIOD: case T_SEMI: case T_RBRACE: case T_EQDEF: return terms.take();
+        case T_RBRACK: take(); syntax("unexpected ']'", t.pos);
+        case T_IDENT:
+            if (t.text == "END" || t.text == "IN" || t.text == "PUBLIC" || t.text == "PRIVATE" || t.text == "DEFINE" ||
+                t.text == "LIBRA" || t.text == "PERSIST" || t.text == "HIDE" || t.text == "MODULE")
+                return terms.take();
+            break;
+        default: break;
         }
-        if (t.kind == T_RBRACK) {
-            take();
-            if (stack.size() == 1) {
-                if (closer == T_RBRACK) return stack.back().take();
-                syntax("unexpected ']'", t.pos);
-            }
-            Value done = stack.back().take();
-            stack.pop_back();
-            stack.back().push(std::move(done));
-            continue;
-        }
-        if (t.kind == T_LBRACK) {
-            take();
-            stack.emplace_back();
-            continue;
-        }
-        if (stack.size() == 1 && closer == T_PERIOD &&
-            (t.kind == T_PERIOD || t.kind == T_SEMI || t.kind == T_RBRACE || t.kind == T_EQDEF))
-            return stack.back().take();
-        if (t.kind == T_PERIOD || t.kind == T_SEMI || t.kind == T_EQDEF) {
-            if (stack.size() == 1 && closer == T_PERIOD) return stack.back().take();
-            syntax(t.kind == T_PERIOD ? "']' expected before '.'" : "unexpected symbol", t.pos);
-        }
-        if (t.kind == T_IDENT && stack.size() == 1 && closer == T_PERIOD &&
-            (t.text == "END" || t.text == "IN" || t.text == "PUBLIC" || t.text == "PRIVATE" ||
-             t.text == "DEFINE" || t.text == "LIBRA" || t.text == "PERSIST" || t.text == "HIDE" ||
-             t.text == "MODULE"))
-            return stack.back().take();
         take();
-        stack.back().push(parse_factor(t));
+        terms.push(parse_factor(t));
     }
 }
 
-Value Parser::parse_set_or_dict(size_t pos) {
-    Token t = peek();
-    if (t.kind == T_KEY) {  // dictionary literal
-        Value d = Value::adopt_dict(Dict::create());
-        for (;;) {
-            Token k = take();
-            if (k.kind == T_RBRACE) break;
-            if (k.kind == T_EOF) {
-                if (interactive_) throw Incomplete{};
-                syntax("'}' expected", pos);
-            }
-            if (k.kind != T_KEY) syntax("a key ('name:' or \"name\":) expected in dictionary", k.pos);
-            Token v = take();
-            if (v.kind == T_EOF) {
-                if (interactive_) throw Incomplete{};
-                syntax("a value expected after '" + k.text + ":'", v.pos);
-            }
-            if (v.kind == T_RBRACE || v.kind == T_COMMA) syntax("a value expected after '" + k.text + ":'", v.pos);
-            Value val = parse_factor(v);
-            d.u.dict->put(make_string(k.text), std::move(val));
-            if (peek().kind == T_COMMA) take();
-        }
-        return d;
-    }
+// A set literal; its '{' was taken.
+Value Parser::parse_set(size_t pos) {
     uint64_t set = 0;
     for (;;) {
         Token e = take();
@@ -336,6 +291,93 @@ Value Parser::parse_set_or_dict(size_t pos) {
         set |= uint64_t(1) << m;
     }
     return Value::setv(set);
+}
+
+// A quotation, set or dictionary whose opening bracket `open` was just
+// taken, with all that is nested in it. Open brackets are kept on an
+// explicit stack, not the C stack, so nesting of any depth reads (a
+// database file or an argument may hold any text).
+Value Parser::parse_nested(const Token& open) {
+    struct Open {
+        bool dict;
+        size_t pos;         // of the bracket
+        ListBuilder list;   // a quotation's terms
+        Value d;            // a dictionary
+        std::string key;    // the key whose value is being read
+    };
+    std::vector<Open> stack;
+    Value done;         // a finished value for the frame below
+    bool have = false;  // `done` holds one
+    // Opens a frame for `t` ('[' or '{'), or reads a set into `done`.
+    auto start = [&](const Token& t) {
+        if (t.kind == T_LBRACK) {
+            stack.push_back({false, t.pos, {}, Value(), {}});
+        } else if (peek().kind == T_KEY) {
+            stack.push_back({true, t.pos, {}, Value::adopt_dict(Dict::create()), {}});
+        } else {
+            done = parse_set(t.pos);
+            have = true;
+        }
+    };
+    auto at_end = [&](const Token& t, const std::string& expected, size_t pos) {
+        if (t.kind != T_EOF) return;
+        if (interactive_) throw Incomplete{};
+        syntax(expected, pos);
+    };
+    start(open);
+    for (;;) {
+        if (have) {
+            have = false;
+            if (stack.empty()) return done;
+            Open& f = stack.back();
+            if (!f.dict) {
+                f.list.push(std::move(done));
+            } else {
+                f.d.u.dict->put(make_string(f.key), std::move(done));
+                f.key.clear();
+                if (peek().kind == T_COMMA) take();
+            }
+            continue;
+        }
+        Open& f = stack.back();
+        if (!f.dict) {
+            // Ending tokens are left for recovery to find (see recover).
+            Token t = peek();
+            at_end(t, "']' expected", t.pos);
+            if (t.kind == T_PERIOD) syntax("']' expected before '.'", t.pos);
+            if (t.kind == T_SEMI || t.kind == T_EQDEF) syntax("unexpected symbol", t.pos);
+            take();
+            if (t.kind == T_RBRACK) {
+                done = f.list.take();
+                stack.pop_back();
+                have = true;
+            } else if (t.kind == T_LBRACK || t.kind == T_LBRACE) {
+                start(t);
+            } else {
+                f.list.push(parse_factor(t));
+            }
+            continue;
+        }
+        Token t = take();
+        at_end(t, "'}' expected", f.pos);
+        if (t.kind == T_RBRACE) {
+            done = std::move(f.d);
+            stack.pop_back();
+            have = true;
+            continue;
+        }
+        if (t.kind != T_KEY) syntax("a key ('name:' or \"name\":) expected in dictionary", t.pos);
+        f.key = t.text;
+        Token v = take();
+        at_end(v, "a value expected after '" + t.text + ":'", v.pos);
+        if (v.kind == T_RBRACE || v.kind == T_COMMA) syntax("a value expected after '" + t.text + ":'", v.pos);
+        if (v.kind == T_LBRACK || v.kind == T_LBRACE) {
+            start(v);
+        } else {
+            done = parse_factor(v);
+            have = true;
+        }
+    }
 }
 
 // The symbol a definition of `name` sets: one already known in scope
@@ -401,7 +443,7 @@ void Parser::parse_defs(std::vector<std::pair<Sym*, Value>>& out, int scope) {
         if (eq.kind == T_EOF && interactive_) throw Incomplete{};
         if (eq.kind != T_EQDEF) syntax("'==' expected in definition of " + t.text, eq.pos);
         Sym* s = definition_target(t.text, scope);
-        Value body = parse_term(T_PERIOD);
+        Value body = parse_term();
         out.emplace_back(s, std::move(body));
     }
 }
@@ -409,6 +451,7 @@ void Parser::parse_defs(std::vector<std::pair<Sym*, Value>>& out, int scope) {
 // HIDE private-defs IN public-defs END: the private names are visible only
 // inside the block; the public ones go to the enclosing scope.
 void Parser::parse_hide(std::vector<std::pair<Sym*, Value>>& out, int outer) {
+    enter_block();
     scopes_.emplace_back();
     int hidden = int(scopes_.size()) - 1;
     declare_private("IN", "IN");
@@ -423,12 +466,20 @@ void Parser::parse_hide(std::vector<std::pair<Sym*, Value>>& out, int outer) {
     scopes_.pop_back();
 }
 
+// HIDE and MODULE blocks nest by recursion, so their depth is bounded
+// (far beyond what a program needs, far below what a small C stack holds).
+void Parser::enter_block() {
+    if (scopes_.size() >= MAX_BLOCK_DEPTH)
+        syntax("HIDE and MODULE blocks nested more than " + std::to_string(MAX_BLOCK_DEPTH) + " deep", pos_);
+}
+
 // MODULE m PRIVATE defs PUBLIC defs END: public names are m.name outside
 // and plain names inside; private names are visible only inside.
 void Parser::parse_module(std::vector<std::pair<Sym*, Value>>& out) {
     Token name = take();
     if (name.kind == T_EOF && interactive_) throw Incomplete{};
     if (name.kind != T_IDENT) syntax("module name expected after MODULE", name.pos);
+    enter_block();
     std::string saved_prefix = module_prefix_;
     scopes_.emplace_back();
     int scope = int(scopes_.size()) - 1;
@@ -542,7 +593,7 @@ Item Parser::next_item() {
             syntax("unexpected " + t.text, t.pos);
         }
         item.kind = Item::STATEMENT;
-        item.terms = parse_term(T_PERIOD);
+        item.terms = parse_term();
         Token end = peek();
         if (end.kind == T_PERIOD) {
             take();

@@ -57,9 +57,12 @@ private:
     void scan(Token& t);
     void skip_space();
     [[noreturn]] void syntax(const std::string& msg, size_t pos);
-    Value parse_term(Tok closer);
+    Value parse_term();
     Value parse_factor(Token& t);
-    Value parse_set_or_dict(size_t pos);
+    Value parse_nested(const Token& open);
+    Value parse_set(size_t pos);
+    static constexpr size_t MAX_BLOCK_DEPTH = 64;
+    void enter_block();
     void parse_defs(std::vector<std::pair<Sym*, Value>>& out, int scope);
     void parse_hide(std::vector<std::pair<Sym*, Value>>& out, int outer);
     void parse_module(std::vector<std::pair<Sym*, Value>>& out);
