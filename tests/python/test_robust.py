@@ -1,0 +1,84 @@
+"""Nothing a program or a database file carries crashes the host.
+
+Each hostile case is a database file built here and then opened as a
+victim would: the sqlite3 shell with trusted_schema=OFF, or Python, in a
+thread with a small stack.
+"""
+import subprocess
+import threading
+
+from conftest import EXTENSION, connect
+
+SQLITE3 = "/usr/bin/sqlite3"
+NESTED_DICTS = ("replace(hex(zeroblob(30000)),'00','{a: ')||'1'||"
+                "replace(hex(zeroblob(30000)),'00','}')")
+
+
+def on_small_stack(work, size=256 * 1024):
+    """Runs work() in a thread with a `size`-byte stack; its result or exception."""
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = work()
+        except Exception as e:  # an SQL error is an answer; a crash ends the process
+            outcome["error"] = e
+
+    old = threading.stack_size(size)
+    try:
+        t = threading.Thread(target=run)
+        t.start()
+        t.join(120)
+    finally:
+        threading.stack_size(old)
+    assert not t.is_alive()
+    return outcome
+
+
+def test_view_of_nested_dicts_in_the_shell(tmp_path):
+    path = str(tmp_path / "c.db")
+    subprocess.run([SQLITE3, path, f"CREATE VIEW report AS SELECT joy({NESTED_DICTS}) AS r"], check=True)
+    proc = subprocess.run([SQLITE3, path, "-cmd", f".load {EXTENSION}",
+                           "PRAGMA trusted_schema=OFF; SELECT length(r) FROM report;"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "150001"
+
+
+def test_nested_text_in_every_stored_place_on_a_small_stack(tmp_path):
+    path = str(tmp_path / "hostile.db")
+    conn = connect(path)
+    conn.execute("SELECT joy_define('seed', '1')")
+    conn.execute("SELECT joy_create_function('deep', 0, '1', 'effects')")
+    conn.commit()
+    nested = conn.execute(f"SELECT {NESTED_DICTS}").fetchone()[0]
+    mixed = "[{a: " * 15000 + "1" + "}]" * 15000
+    conn.execute("UPDATE joy_definitions SET body = ? WHERE name = 'seed'", (nested,))
+    conn.execute("UPDATE joy_functions SET programs = json_object('program', ?) WHERE name = 'deep'", (mixed,))
+    conn.execute(f"CREATE VIEW report AS SELECT joy({NESTED_DICTS}) AS r")
+    conn.commit()
+    conn.close()
+
+    def victim():
+        v = connect(path)
+        v.execute("PRAGMA trusted_schema = OFF")
+        got = [len(v.execute("SELECT r FROM report").fetchone()[0]),
+               len(v.execute("SELECT joy_eval('seed')").fetchone()[0]),
+               len(v.execute("SELECT deep()").fetchone()[0])]
+        v.close()
+        return got
+
+    outcome = on_small_stack(victim)
+    assert outcome.get("value") == [150001, 150001, 105001], outcome
+
+
+def test_nested_program_arguments_on_a_small_stack():
+    text = "[" * 100000 + "]" * 100000 + " pop " + "[{k: " * 20000 + "1" + "}]" * 20000
+
+    def work():
+        conn = connect()
+        got = conn.execute("SELECT length(joy_eval(?)), length(joy(?))", (text, text)).fetchone()
+        conn.close()
+        return got
+
+    assert on_small_stack(work) == {"value": (140001, 140001)}
