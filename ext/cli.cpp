@@ -134,6 +134,9 @@ struct CliHost : joyext::StoreHost {
     void flush_out() override { std::fflush(stdout); }
     int read_stdin() override { return std::getchar(); }
     std::vector<std::string> argv() override { return args; }
+    // Statements that failed: a run of files or standard input with any
+    // exits with status 1.
+    int errors = 0;
 };
 
 void usage(FILE* to) {
@@ -141,6 +144,29 @@ void usage(FILE* to) {
         "usage: joy [--db FILE] [--steps N] [--memory BYTES] [--depth N] [-e PROGRAM] [file.joy ...]\n"
         "Runs Joy programs. Without files, reads standard input (a REPL on a terminal).\n",
         to);
+}
+
+// A limit given on the command line: decimal digits, for bytes with an
+// optional K, M or G (binary multiples). False for anything else, and for
+// a number too large to count.
+bool parse_count(const std::string& text, bool bytes, uint64_t& out) {
+    size_t digits = 0;
+    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+    if (digits == 0 || digits > 19) return false;
+    uint64_t scale = 1;
+    if (digits < text.size()) {
+        if (!bytes || digits + 1 != text.size()) return false;
+        switch (text[digits]) {
+        case 'k': case 'K': scale = 1ull << 10; break;
+        case 'm': case 'M': scale = 1ull << 20; break;
+        case 'g': case 'G': scale = 1ull << 30; break;
+        default: return false;
+        }
+    }
+    uint64_t n = std::stoull(text.substr(0, digits));
+    if (n > uint64_t(INT64_MAX) / scale) return false;
+    out = n * scale;
+    return true;
 }
 
 bool read_file(const std::string& path, std::string& out) {
@@ -169,8 +195,9 @@ void run_statements(CliHost& host, joy::Interp& I, joy::Parser& p) {
                 throw;
             }
             host.end_statement(true);
-        } catch (joy::JoyAbort&) {
+        } catch (joy::JoyAbort&) {  // Joy1's abort: silent, not a failure
         } catch (joy::JoyError& e) {
+            ++host.errors;
             std::fflush(stdout);
             std::fprintf(stderr, "%s\n", e.what());
         }
@@ -224,17 +251,27 @@ int main(int argc, char** argv) {
     for (int k = 1; k < argc; ++k) {
         std::string a = argv[k];
         auto value = [&](const char* opt) -> std::string {
-            if (k + 1 >= argc) {
+            if (k + 1 >= argc || (argv[k + 1][0] == '-' && argv[k + 1][1] == '-')) {
                 std::fprintf(stderr, "joy: %s needs a value\n", opt);
                 std::exit(2);
             }
             return argv[++k];
         };
+        auto count = [&](const char* opt, bool bytes) -> uint64_t {
+            std::string v = value(opt);
+            uint64_t n = 0;
+            if (!parse_count(v, bytes, n)) {
+                std::fprintf(stderr, "joy: %s needs a whole number%s (0 = no limit), not %s\n", opt,
+                             bytes ? " of bytes, optionally with K, M or G" : "", v.c_str());
+                std::exit(2);
+            }
+            return n;
+        };
         if (a == "--help" || a == "-h") { usage(stdout); return 0; }
         else if (a == "--db") db = value("--db");
-        else if (a == "--steps") limits.steps = std::strtoull(value("--steps").c_str(), nullptr, 10);
-        else if (a == "--memory") limits.memory = std::strtoull(value("--memory").c_str(), nullptr, 10);
-        else if (a == "--depth") limits.depth = std::strtoull(value("--depth").c_str(), nullptr, 10);
+        else if (a == "--steps") limits.steps = count("--steps", false);
+        else if (a == "--memory") limits.memory = count("--memory", true);
+        else if (a == "--depth") limits.depth = count("--depth", false);
         else if (a == "-e") programs.push_back(value("-e"));
         else if (a.size() > 1 && a[0] == '-' && a != "-") {
             std::fprintf(stderr, "joy: unknown option %s\n", a.c_str());
@@ -270,7 +307,7 @@ int main(int argc, char** argv) {
             run_source(host, I, std::move(text));
         }
         if (files.empty() && programs.empty()) {
-            if (isatty(0)) return repl(host, I);
+            if (isatty(0)) return repl(host, I);  // errors were shown as they came
             std::ostringstream ss;
             ss << std::cin.rdbuf();
             run_source(host, I, ss.str());
@@ -280,5 +317,5 @@ int main(int argc, char** argv) {
         return q.status;
     }
     std::fflush(stdout);
-    return 0;
+    return host.errors ? 1 : 0;
 }

@@ -255,13 +255,14 @@ void SqliteStore::bind_value(sqlite3_stmt* st, int i, const Value& v) {
         try {
             text = joy::json_write(v);
         } catch (const joy::NoJsonForm&) {
-            text = joy::to_joy(v);
+            joy::print_value(text, v, true);
         }
         sqlite3_bind_text(st, i, text.data(), int(text.size()), SQLITE_TRANSIENT);
         break;
     }
     default: {
-        std::string text = joy::to_joy(v);
+        std::string text;
+        joy::print_value(text, v, true);
         sqlite3_bind_text(st, i, text.data(), int(text.size()), SQLITE_TRANSIENT);
         break;
     }

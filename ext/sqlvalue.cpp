@@ -53,7 +53,8 @@ void result_value(sqlite3_context* ctx, const joy::Value& v) {
         sqlite3_result_text64(ctx, v.u.str->data, v.u.str->len, SQLITE_TRANSIENT, SQLITE_UTF8);
         return;
     default: {
-        std::string s = joy::to_joy(v);
+        std::string s;
+        joy::print_value(s, v, true);  // floats exact: the text reads back as the same value
         sqlite3_result_text64(ctx, s.data(), s.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
         return;
     }

@@ -215,7 +215,7 @@ void Interp::periodic_check() {
     if (limits.memory) {
         int64_t used = tl_pool.bytes + int64_t(stk.capacity() * sizeof(Value) + fr.capacity() * sizeof(Frame) +
                                                spill_stack.capacity() * sizeof(Value));
-        if (used > mem_base_ + int64_t(limits.memory)) error("memory limit exceeded");
+        if (used > limits.memory_mark(mem_base_)) error("memory limit exceeded");
     }
     next_check_ = steps + CHECK_INTERVAL;
     if (limits.steps && next_check_ > limits.steps) next_check_ = limits.steps;
@@ -257,7 +257,7 @@ void Interp::run(const Value& program) {
         mem_base_ = tl_pool.bytes;
         next_check_ = CHECK_INTERVAL;
         if (limits.steps && next_check_ > limits.steps) next_check_ = limits.steps;
-        tl_pool.limit = limits.memory ? tl_pool.bytes + int64_t(limits.memory) : INT64_MAX;
+        tl_pool.limit = limits.memory_mark(tl_pool.bytes);
     }
     try {
         if (outermost) {

@@ -95,6 +95,12 @@ struct Limits {
     uint64_t steps = 0;       // 0 = unlimited
     uint64_t memory = 0;      // bytes of Joy values; 0 = unlimited
     uint64_t depth = 0;       // frames (nesting of running programs); 0 = unlimited
+    // The pool's byte count at which `memory` more than `base` is reached
+    // (INT64_MAX, no limit, when it is 0 or beyond what can be counted).
+    int64_t memory_mark(int64_t base) const {
+        if (!memory || memory >= uint64_t(INT64_MAX - base)) return INT64_MAX;
+        return base + int64_t(memory);
+    }
 };
 
 enum FrameKind : uint8_t {
@@ -277,7 +283,7 @@ private:
 class MemoryLimitScope {
 public:
     explicit MemoryLimitScope(const Interp& I) : saved_(tl_pool.limit) {
-        if (I.limits.memory && saved_ == INT64_MAX) tl_pool.limit = tl_pool.bytes + int64_t(I.limits.memory);
+        if (saved_ == INT64_MAX) tl_pool.limit = I.limits.memory_mark(tl_pool.bytes);
     }
     ~MemoryLimitScope() { tl_pool.limit = saved_; }
     MemoryLimitScope(const MemoryLimitScope&) = delete;

@@ -143,7 +143,7 @@ def test_error_goes_to_stderr_and_next_statement_runs(tmp_path):
     out, err, status = run('10 "a" + . stack . 7 .', tmp_path)
     assert out == '["a" 10]\n7\n'
     assert err == "run time error: integer needed for +\n"
-    assert status == 0
+    assert status == 1  # a run with a failed statement says so
 
 
 def test_error_inside_statement_keeps_the_stack(tmp_path):
@@ -156,7 +156,7 @@ def test_undefined_word_is_an_error_by_default(tmp_path):
     out, err, status = run("undeferror . foo_undefined . 5 .", tmp_path)
     assert out == "1\n5\n"
     assert err.startswith("run time error: ") and "foo_undefined" in err
-    assert status == 0
+    assert status == 1
 
 
 def test_undefined_word_is_skipped_when_undeferror_is_0(tmp_path):
@@ -165,7 +165,7 @@ def test_undefined_word_is_skipped_when_undeferror_is_0(tmp_path):
 
 def test_syntax_error_then_reading_goes_on(tmp_path):
     out, err, status = run("[1 2 .\n3 .\n", tmp_path)
-    assert err != "" and status == 0
+    assert err != "" and status == 1
     assert out.endswith("3\n")
 
 
@@ -267,7 +267,7 @@ def test_error_message(tmp_path, program, message):
     out, err, status = run(program + " . 42 .", tmp_path)
     assert err == "run time error: " + message + "\n"
     assert out.endswith("42\n")
-    assert status == 0
+    assert status == 1
 
 
 # ---- autoput and echo ----
@@ -348,3 +348,34 @@ def test_include(tmp_path):
 
 def test_stack_persists_between_statements(tmp_path):
     assert run("1 2 3 . stack . . .", tmp_path) == ("3\n[2 1]\n2\n1\n", "", 0)
+
+
+# ---- flags ----
+
+@pytest.mark.parametrize("flags, message", [
+    (["--memory", "-5"], "--memory needs a whole number of bytes"),
+    (["--memory", "1x"], "--memory needs a whole number of bytes"),
+    (["--steps", "abc"], "--steps needs a whole number"),
+    (["--steps", "-1"], "--steps needs a whole number"),
+    (["--steps", "--db", "x.db"], "--steps needs a value"),
+    (["--depth", "99999999999999999999"], "--depth needs a whole number"),
+    (["--depth"], "--depth needs a value"),
+])
+def test_bad_limit_flags_are_refused(tmp_path, flags, message):
+    proc = subprocess.run([JOY] + flags, input="1 2 + .", capture_output=True, text=True, cwd=tmp_path, timeout=30)
+    assert proc.returncode == 2
+    assert message in proc.stderr
+    assert proc.stdout == ""
+
+
+@pytest.mark.parametrize("flags", [["--memory", "64K"], ["--memory", "1m"], ["--memory", "0"], ["--steps", "100"],
+                                   ["--depth", "0"]])
+def test_limit_flags_are_accepted(tmp_path, flags):
+    proc = subprocess.run([JOY] + flags, input="1 2 + .", capture_output=True, text=True, cwd=tmp_path, timeout=30)
+    assert (proc.stdout, proc.stderr, proc.returncode) == ("3\n", "", 0)
+
+
+def test_steps_flag_is_a_limit(tmp_path):
+    proc = subprocess.run([JOY, "--steps", "1000"], input="0 [true] [1 +] while .", capture_output=True, text=True,
+                          cwd=tmp_path, timeout=30)
+    assert "step limit exceeded" in proc.stderr and proc.returncode == 1
