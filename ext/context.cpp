@@ -241,7 +241,13 @@ void JoyConnection::run(const Program& prog, joy::Value* below, sqlite3_value** 
         }
         prepare_to_run_again();
     }
-    store->end_call(true);
+    call_open_ = true;
+}
+
+void JoyConnection::commit(Mode mode) {
+    if (mode == Mode::PURE || !call_open_) return;
+    call_open_ = false;
+    host_.sqlite_store()->end_call(true);
 }
 
 // A call that lost a write conflict (SqliteStore::begin_call) changed
@@ -363,6 +369,10 @@ void JoyConnection::finish(Mode mode, bool ok) {
         I.undo(journal_);
         I.restore(pure_settings_);
     } else {
+        if (call_open_) {
+            call_open_ = false;
+            host_.sqlite_store()->end_call(false);
+        }
         if (!ok) {
             I.undo(journal_);
             I.restore(settings_before_);
@@ -393,7 +403,6 @@ void Call::run(const Program& prog, joy::Value* below, sqlite3_value** argv, int
     started_ = true;
     mode_ = mode;
     c_.run(prog, below, argv, argc, mode);
-    ok_ = true;
 }
 
 namespace {

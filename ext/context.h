@@ -139,9 +139,12 @@ private:
     void prepare_to_run_again();
     // Runs `work` as one call: stack cleared after, writes rolled back on error.
     template <class F> void as_call(F work);
-    // Ends a call: the stack cleared; a failed call's definitions and
-    // settings, and everything a pure call changed, put back.
+    // Ends the store's part of a call that ran to its end.
+    void commit(Mode mode);
+    // Ends a call: the stack cleared; a failed call's writes, definitions
+    // and settings, and everything a pure call changed, put back.
     void finish(Mode mode, bool ok);
+    bool call_open_ = false;  // the store's call is begun and not ended
 
     sqlite3* db_;
     int refs_ = 0;
@@ -160,8 +163,10 @@ private:
 // One call of a program. run() pushes the SQL arguments (argv[0] deepest,
 // converted as sqlvalue.h says) and runs
 // `text`, leaving the results on the interpreter's stack for the caller to
-// read; the destructor clears them, however the call ended. run() throws
-// joy::JoyError / joy::JoyQuit.
+// read. The caller turns them into its SQL result, then commit()s: only
+// then do the call's writes and changes stay. The destructor clears the
+// stack, and undoes everything if the call was not committed. run() and
+// commit() throw joy::JoyError / joy::JoyQuit.
 //
 // The second run() is for SQL functions written in Joy (sqlfunc_user.cpp):
 // the program is compiled already, and `below`, when given, is moved onto
@@ -174,6 +179,10 @@ public:
     Call& operator=(const Call&) = delete;
     void run(std::string_view text, sqlite3_value** argv, int argc, Mode mode);
     void run(const Program& prog, joy::Value* below, sqlite3_value** argv, int argc, Mode mode);
+    void commit() {
+        c_.commit(mode_);
+        ok_ = true;
+    }
     joy::Interp& interp() { return c_.interp(mode_); }
 private:
     JoyConnection& c_;

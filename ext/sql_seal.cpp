@@ -40,7 +40,81 @@ bool reads_only(const std::string& pragma, const char* value) {
                                      "temp_store", "user_version"});
 }
 
+// Modules whose tables only compute or keep their data in the database.
+bool safe_module(const std::string& module) {
+    return module.rfind("pragma_", 0) == 0 || module.rfind("joy_", 0) == 0 ||
+           one_of(module, {"json_each", "json_tree", "generate_series", "fts3", "fts4", "fts5", "fts5vocab", "rtree",
+                           "rtree_i32", "geopoly", "dbstat", "bytecode", "tables_used", "completion"});
+}
+
+// The module after USING in a CREATE VIRTUAL TABLE statement, lower case.
+std::string module_of(const std::string& create) {
+    std::string text = lower(create.c_str());
+    size_t at = text.find(" using ");
+    if (at == std::string::npos) return "";
+    size_t k = at + 7;
+    while (k < text.size() && (text[k] == ' ' || text[k] == '"' || text[k] == '[' || text[k] == '`')) ++k;
+    size_t end = k;
+    while (end < text.size() && (std::isalnum((unsigned char)text[end]) || text[end] == '_')) ++end;
+    return text.substr(k, end - k);
+}
+
 }  // namespace
+
+// Why `table` (in `schema`, or wherever SQLite found it when empty) may
+// not be used from Joy: a virtual table of a module that is not safe.
+std::string SqlSeal::table_refusal(const std::string& schema, const std::string& table) {
+    std::string key = schema + "." + table;
+    auto known = table_verdicts_.find(key);
+    if (known != table_verdicts_.end()) return known->second;
+    std::string module;
+    bool is_table = false;
+    // A table of the database: a virtual one names its module when created.
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db_, "SELECT schema, type FROM pragma_table_list(?1) WHERE ?2 = '' OR schema = ?2", -1, &st,
+                           nullptr) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, table.c_str(), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, schema.c_str(), -1, SQLITE_TRANSIENT);
+        std::vector<std::string> virtual_in;
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            is_table = true;
+            if (std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 1))) == "virtual")
+                virtual_in.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+        }
+        sqlite3_finalize(st);
+        for (const std::string& in : virtual_in) {
+            char* sql = sqlite3_mprintf("SELECT sql FROM \"%w\".sqlite_schema WHERE type = 'table' AND lower(name) = ?1",
+                                        in.c_str());
+            st = nullptr;
+            if (sql && sqlite3_prepare_v2(db_, sql, -1, &st, nullptr) == SQLITE_OK) {
+                sqlite3_bind_text(st, 1, table.c_str(), -1, SQLITE_TRANSIENT);
+                if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+                    std::string m = module_of(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+                    if (!safe_module(m)) module = m.empty() ? "?" : m;
+                }
+            }
+            sqlite3_finalize(st);
+            sqlite3_free(sql);
+            if (!module.empty()) break;
+        }
+    }
+    // Not a table of any schema: an eponymous virtual table (fsdir('/')).
+    if (!is_table && !safe_module(table)) {
+        st = nullptr;
+        if (sqlite3_prepare_v2(db_, "SELECT 1 FROM pragma_module_list WHERE lower(name) = ?1", -1, &st, nullptr) ==
+            SQLITE_OK) {
+            sqlite3_bind_text(st, 1, table.c_str(), -1, SQLITE_TRANSIENT);
+            if (sqlite3_step(st) == SQLITE_ROW) module = table;
+        }
+        sqlite3_finalize(st);
+    }
+    std::string verdict;
+    if (!module.empty())
+        verdict = "the virtual table " + table + " (module " + module +
+                  ") is not allowed in SQL run by Joy unless files are enabled";
+    table_verdicts_.emplace(key, verdict);
+    return verdict;
+}
 
 void SqlSeal::install(sqlite3* db) {
     db_ = db;
@@ -52,10 +126,11 @@ void SqlSeal::uninstall() {
     db_ = nullptr;
 }
 
-int SqlSeal::authorize(void* self, int action, const char* a, const char* b, const char*, const char*) {
+int SqlSeal::authorize(void* self, int action, const char* a, const char* b, const char* db, const char*) {
     auto* seal = static_cast<SqlSeal*>(self);
     if (!seal->sealed_) return SQLITE_OK;
     seal->consulted_ = true;
+    seal->db_name_ = db;
     return seal->decide(action, a, b);
 }
 
@@ -82,6 +157,27 @@ int SqlSeal::decide(int action, const char* a, const char* b) {
     case SQLITE_FUNCTION:
         if (!files_ && b) functions_.push_back(lower(b));
         return SQLITE_OK;
+    case SQLITE_CREATE_TEMP_TRIGGER:
+    case SQLITE_CREATE_TEMP_VIEW:
+        if (files_) return SQLITE_OK;
+        refusal_ = "TEMP triggers and views are not allowed in SQL run by Joy unless files are enabled "
+                   "(they may call functions kept to direct SQL)";
+        return SQLITE_DENY;
+    case SQLITE_CREATE_VTABLE:
+        if (files_ || (b && safe_module(lower(b)))) return SQLITE_OK;
+        refusal_ = std::string("virtual tables of module ") + (b ? b : "?") +
+                   " are not allowed in SQL run by Joy unless files are enabled";
+        return SQLITE_DENY;
+    case SQLITE_READ:
+    case SQLITE_INSERT:
+    case SQLITE_UPDATE:
+    case SQLITE_DELETE: {
+        if (files_ || !a) return SQLITE_OK;
+        // a: the table; its schema comes as the third argument
+        std::pair<std::string, std::string> t{db_name_ ? db_name_ : "", lower(a)};
+        if (tables_.empty() || tables_.back() != t) tables_.push_back(std::move(t));
+        return SQLITE_OK;
+    }
     default:
         return SQLITE_OK;
     }
@@ -129,6 +225,9 @@ std::string SqlSeal::check_prepared() {
                           "called directly (SQLITE_DIRECTONLY)";
             break;
         }
+    std::vector<std::pair<std::string, std::string>> tables;
+    tables.swap(tables_);
+    for (size_t k = 0; k < tables.size() && refusal.empty(); ++k) refusal = table_refusal(tables[k].first, tables[k].second);
     sealed_ = was_sealed;
     return refusal;
 }

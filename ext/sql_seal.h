@@ -11,9 +11,14 @@
 //                   (db-begin, db-commit and db-rollback nest inside it);
 //   without files   ATTACH and DETACH (VACUUM, whose INTO writes a file, is
 //                   an ATTACH to the authorizer), PRAGMAs other than those
-//                   that only read, and functions SQLite keeps to direct
-//                   SQL (SQLITE_DIRECTONLY: load_extension, the shell's
-//                   writefile, every Joy function with effects).
+//                   that only read, functions SQLite keeps to direct SQL
+//                   (SQLITE_DIRECTONLY: load_extension, the shell's
+//                   writefile, every Joy function with effects), TEMP
+//                   triggers and views (which may call such functions when
+//                   the host's own SQL fires them later), and virtual
+//                   tables of modules not known to stay inside the
+//                   database (the shell's fsdir and zipfile read and
+//                   write files; sqlite_dbpage writes raw pages).
 //
 // joy_config and joy_limits refuse on their own while Joy runs. The
 // authorizer is installed when the store is made and answers SQLITE_OK to
@@ -44,6 +49,7 @@ public:
             seal_.consulted_ = false;
             seal_.refusal_.clear();
             seal_.functions_.clear();
+            seal_.tables_.clear();
         }
         ~Scope() { seal_.sealed_ = false; }
         Scope(const Scope&) = delete;
@@ -57,6 +63,8 @@ public:
     // run, else why not. Reads SQLite's function list, so it is called
     // outside the authorizer.
     std::string check_prepared();
+    // Verdicts on tables hold for one call: the schema may change between.
+    void forget_tables() { table_verdicts_.clear(); }
     // Why the authorizer refused in the current or last Scope, or empty.
     const std::string& refusal() const { return refusal_; }
 
@@ -70,8 +78,14 @@ private:
     bool sealed_ = false;
     bool files_ = false;
     bool consulted_ = false;   // the authorizer ran while sealed: it is still ours
+    const char* db_name_ = nullptr;  // the schema of the action being authorized
     std::string refusal_;
     std::vector<std::string> functions_;  // called by the statement being prepared
+    // Tables the statement reads or writes, as (schema, name).
+    std::vector<std::pair<std::string, std::string>> tables_;
+    std::string table_refusal(const std::string& schema, const std::string& table);
+    // "schema.table" -> why it may not be used from Joy ("" if it may).
+    std::unordered_map<std::string, std::string> table_verdicts_;
     // Lower-case function name -> whether SQLite keeps it to direct SQL;
     // read again when a name is not in it.
     std::unordered_map<std::string, bool> direct_only_;

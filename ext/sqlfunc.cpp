@@ -98,6 +98,7 @@ void run_program(sqlite3_context* ctx, int argc, sqlite3_value** argv, Mode mode
         } else {
             result_value(ctx, I.stk.back());
         }
+        call.commit();
     });
 }
 

@@ -253,6 +253,7 @@ void scalar_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
             sqlite3_result_null(ctx);
         else
             result_value(ctx, I.stk.back());
+        call.commit();
     } catch (...) {
         result_error(ctx, f);
     }
@@ -265,9 +266,10 @@ bool run_role(UserFunction& f, Role role, joy::Value* acc, sqlite3_value** argv,
     Call call(f.connection());
     call.run(prog, acc, argv, argc, Mode::PURE);
     joy::Interp& I = call.interp();
-    if (I.stk.empty()) return false;
-    out = I.pop();
-    return true;
+    bool some = !I.stk.empty();
+    if (some) out = I.pop();
+    call.commit();
+    return some;
 }
 
 joy::Value starting_accumulator(UserFunction& f) {
@@ -426,7 +428,7 @@ void Registry::save(const Definition& def) {
     std::string json = joy::json_write(programs);
     sqlite3_stmt* st = nullptr;
     if (sqlite3_prepare_v2(db_,
-                           "INSERT OR REPLACE INTO joy_functions(name, kind, n_args, programs, flags, created_at) "
+                           "INSERT OR REPLACE INTO main.joy_functions(name, kind, n_args, programs, flags, created_at) "
                            "VALUES (?1, ?2, ?3, ?4, ?5, CAST(strftime('%s', 'now') AS INTEGER))",
                            -1, &st, nullptr) != SQLITE_OK)
         fail(std::string("cannot save the function: ") + sqlite3_errmsg(db_));
@@ -467,7 +469,7 @@ void Registry::drop(std::string_view name) {
         if (table_exists(db_, "joy_functions")) {
             store.ensure_schema();
             sqlite3_stmt* st = nullptr;
-            if (sqlite3_prepare_v2(db_, "DELETE FROM joy_functions WHERE name = ?1", -1, &st, nullptr) != SQLITE_OK)
+            if (sqlite3_prepare_v2(db_, "DELETE FROM main.joy_functions WHERE name = ?1", -1, &st, nullptr) != SQLITE_OK)
                 fail(std::string("cannot drop the function: ") + sqlite3_errmsg(db_));
             sqlite3_bind_text(st, 1, name.data(), int(name.size()), SQLITE_STATIC);
             int rc = sqlite3_step(st);
@@ -539,7 +541,7 @@ bool read_definition(sqlite3_stmt* row, Definition& def) {
 int Registry::load_saved() {
     if (!table_exists(db_, "joy_functions")) return SQLITE_OK;
     sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db_, "SELECT name, kind, n_args, programs, flags FROM joy_functions ORDER BY name", -1, &st,
+    if (sqlite3_prepare_v2(db_, "SELECT name, kind, n_args, programs, flags FROM main.joy_functions ORDER BY name", -1, &st,
                            nullptr) != SQLITE_OK)
         return SQLITE_OK;  // a table of another shape under this name: not ours
     std::vector<Definition> defs;

@@ -577,7 +577,7 @@ std::string column_string(sqlite3_stmt* st, int col) {
 
 TableInfo inspect_table(SqliteStore& store, std::string_view name) {
     TableInfo info;
-    sqlite3_stmt* kind = store.prepare_collection("SELECT type, wr FROM pragma_table_list(?1)");
+    sqlite3_stmt* kind = store.prepare_collection("SELECT type, wr FROM pragma_table_list(?1) WHERE schema = 'main'");
     bind_text(kind, 1, name);
     {
         Run run(store, kind);
@@ -586,7 +586,7 @@ TableInfo inspect_table(SqliteStore& store, std::string_view name) {
         info.plain = column_string(kind, 0) == "table";
         info.rowid = sqlite3_column_int(kind, 1) == 0;
     }
-    sqlite3_stmt* cols = store.prepare_collection("SELECT lower(name) FROM pragma_table_info(?1)");
+    sqlite3_stmt* cols = store.prepare_collection("SELECT lower(name) FROM pragma_table_info(?1, 'main')");
     bind_text(cols, 1, name);
     Run run(store, cols);
     while (run.row()) {
@@ -609,7 +609,7 @@ constexpr const char* FORMAT_COLUMN =
 class TableHandle {
 protected:
     TableHandle(SqliteStore& s, std::string_view name, const char* kind)
-        : store_(s.weak_self()), name_(name), table_(quote_identifier(name)), kind_(kind) {}
+        : store_(s.weak_self()), name_(name), table_("main." + quote_identifier(name)), kind_(kind) {}
 
     // The store, if the handle is open and its database still is.
     SqliteStore& live(bool writing = false) {
@@ -794,7 +794,7 @@ TableInfo collection_table(SqliteStore& s, std::string_view name, Kind k, const 
     TableInfo info = inspect_table(s, name);
     if (!info.exists) {
         s.before_write();
-        std::string sql = "CREATE TABLE " + quote_identifier(name) +
+        std::string sql = "CREATE TABLE main." + quote_identifier(name) +
                           (k == Kind::PDICT ? "(key TEXT PRIMARY KEY, value, " : "(idx INTEGER PRIMARY KEY, value, ") +
                           FORMAT_COLUMN + ")";
         if (sqlite3_exec(s.db(), sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)

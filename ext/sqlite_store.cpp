@@ -436,6 +436,7 @@ bool SqliteStore::writing_statement_running() {
 // statement is left unfinalized.
 void SqliteStore::end_call(bool ok) {
     in_call_ = false;
+    seal_.forget_tables();
     if (!call_checked_ && !call_transaction_) {  // the call never reached the database
         if (!ok && session_switched_) {
             session_ = call_session_;
@@ -500,7 +501,7 @@ int64_t SqliteStore::changes() { return sqlite3_changes64(db_); }
 bool SqliteStore::has_schema() {
     if (schema_ready_) return true;
     sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db_, "SELECT 1 FROM sqlite_schema WHERE name = 'joy_meta'", -1, &st, nullptr) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db_, "SELECT 1 FROM main.sqlite_schema WHERE name = 'joy_meta'", -1, &st, nullptr) != SQLITE_OK)
         return false;
     bool found = sqlite3_step(st) == SQLITE_ROW;
     sqlite3_finalize(st);
@@ -536,13 +537,28 @@ bool SqliteStore::readable_schema() {
 void SqliteStore::check_schema_version() {
     sqlite3_stmt* st = nullptr;
     int version = 0;
-    if (sqlite3_prepare_v2(db_, "SELECT value FROM joy_meta WHERE key = 'schema_version'", -1, &st, nullptr) == SQLITE_OK &&
+    if (sqlite3_prepare_v2(db_, "SELECT value FROM main.joy_meta WHERE key = 'schema_version'", -1, &st, nullptr) == SQLITE_OK &&
         sqlite3_step(st) == SQLITE_ROW)
         version = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
     if (version > JOY_SCHEMA_VERSION)
         throw joy::JoyError("run time error: the database was written by a newer Persistent Joy (schema " +
                             std::to_string(version) + ")");
+    // A crafted file may put a view (an endless recursive query, say) where
+    // a Joy table belongs: only tables are read.
+    st = nullptr;
+    std::string impostor;
+    if (sqlite3_prepare_v2(db_,
+                           "SELECT name, type FROM main.sqlite_schema WHERE type <> 'table' AND name IN ('joy_meta', "
+                           "'joy_definitions', 'joy_sessions', 'joy_snapshots', 'joy_strings', 'joy_nodes', "
+                           "'joy_roots', 'joy_functions')",
+                           -1, &st, nullptr) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        impostor = std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) + " is a " +
+                   reinterpret_cast<const char*>(sqlite3_column_text(st, 1));
+    sqlite3_finalize(st);
+    if (!impostor.empty())
+        throw joy::JoyError("run time error: " + impostor + ", not a table: the Joy tables of this database are broken");
 }
 
 // Caches of interned strings and loaded definitions are only valid while
@@ -581,7 +597,7 @@ uint64_t SqliteStore::definitions_generation() {
 
 bool SqliteStore::load_definition(std::string_view name, std::string& body) {
     if (!readable_schema()) return false;
-    sqlite3_stmt* st = prepare("SELECT body FROM joy_definitions WHERE session = ?1 AND name = ?2");
+    sqlite3_stmt* st = prepare("SELECT body FROM main.joy_definitions WHERE session = ?1 AND name = ?2");
     sqlite3_bind_text(st, 1, session_.data(), int(session_.size()), SQLITE_STATIC);
     sqlite3_bind_text(st, 2, name.data(), int(name.size()), SQLITE_STATIC);
     bool found = false;
@@ -596,7 +612,7 @@ bool SqliteStore::load_definition(std::string_view name, std::string& body) {
 void SqliteStore::save_definition(std::string_view name, std::string_view body) {
     ensure_schema();
     sqlite3_stmt* st = prepare(
-        "INSERT INTO joy_definitions(session, name, body, created_at, modified_at) VALUES (?1, ?2, ?3, ?4, ?4) "
+        "INSERT INTO main.joy_definitions(session, name, body, created_at, modified_at) VALUES (?1, ?2, ?3, ?4, ?4) "
         "ON CONFLICT(session, name) DO UPDATE SET body = excluded.body, modified_at = excluded.modified_at "
         "WHERE body IS NOT excluded.body");
     sqlite3_bind_text(st, 1, session_.data(), int(session_.size()), SQLITE_STATIC);
@@ -604,7 +620,7 @@ void SqliteStore::save_definition(std::string_view name, std::string_view body) 
     sqlite3_bind_text(st, 3, body.data(), int(body.size()), SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, now());
     step_done(st);
-    sqlite3_stmt* s2 = prepare("INSERT OR IGNORE INTO joy_sessions(name, created_at) VALUES (?1, ?2)");
+    sqlite3_stmt* s2 = prepare("INSERT OR IGNORE INTO main.joy_sessions(name, created_at) VALUES (?1, ?2)");
     sqlite3_bind_text(s2, 1, session_.data(), int(session_.size()), SQLITE_STATIC);
     sqlite3_bind_int64(s2, 2, now());
     step_done(s2);
@@ -613,7 +629,7 @@ void SqliteStore::save_definition(std::string_view name, std::string_view body) 
 void SqliteStore::drop_definition(std::string_view name) {
     if (!has_schema()) return;
     ensure_schema();
-    sqlite3_stmt* st = prepare("DELETE FROM joy_definitions WHERE session = ?1 AND name = ?2");
+    sqlite3_stmt* st = prepare("DELETE FROM main.joy_definitions WHERE session = ?1 AND name = ?2");
     sqlite3_bind_text(st, 1, session_.data(), int(session_.size()), SQLITE_STATIC);
     sqlite3_bind_text(st, 2, name.data(), int(name.size()), SQLITE_STATIC);
     step_done(st);
@@ -643,27 +659,27 @@ std::vector<std::string> column_strings(sqlite3_stmt* st) {
 std::vector<std::string> SqliteStore::sessions() {
     if (!readable_schema()) return session_ == "main" ? std::vector<std::string>{"main"} : std::vector<std::string>{"main", session_};
     sqlite3_stmt* st = prepare(
-        "SELECT name FROM joy_sessions UNION SELECT session FROM joy_definitions UNION SELECT ?1 UNION SELECT 'main' ORDER BY 1");
+        "SELECT name FROM main.joy_sessions UNION SELECT session FROM main.joy_definitions UNION SELECT ?1 UNION SELECT 'main' ORDER BY 1");
     sqlite3_bind_text(st, 1, session_.data(), int(session_.size()), SQLITE_STATIC);
     return column_strings(st);
 }
 
 void SqliteStore::snapshot(std::string_view name) {
     ensure_schema();
-    sqlite3_stmt* del = prepare("DELETE FROM joy_snapshots WHERE session = ?1 AND name = ?2");
+    sqlite3_stmt* del = prepare("DELETE FROM main.joy_snapshots WHERE session = ?1 AND name = ?2");
     sqlite3_bind_text(del, 1, session_.data(), int(session_.size()), SQLITE_STATIC);
     sqlite3_bind_text(del, 2, name.data(), int(name.size()), SQLITE_STATIC);
     step_done(del);
     sqlite3_stmt* st = prepare(
-        "INSERT INTO joy_snapshots(session, name, word, body, created_at) "
-        "SELECT session, ?2, name, body, ?3 FROM joy_definitions WHERE session = ?1");
+        "INSERT INTO main.joy_snapshots(session, name, word, body, created_at) "
+        "SELECT session, ?2, name, body, ?3 FROM main.joy_definitions WHERE session = ?1");
     sqlite3_bind_text(st, 1, session_.data(), int(session_.size()), SQLITE_STATIC);
     sqlite3_bind_text(st, 2, name.data(), int(name.size()), SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, now());
     step_done(st);
     // An empty session still gets its snapshot (a marker row with no word).
     sqlite3_stmt* mark = prepare(
-        "INSERT OR IGNORE INTO joy_snapshots(session, name, word, body, created_at) VALUES (?1, ?2, '', NULL, ?3)");
+        "INSERT OR IGNORE INTO main.joy_snapshots(session, name, word, body, created_at) VALUES (?1, ?2, '', NULL, ?3)");
     sqlite3_bind_text(mark, 1, session_.data(), int(session_.size()), SQLITE_STATIC);
     sqlite3_bind_text(mark, 2, name.data(), int(name.size()), SQLITE_STATIC);
     sqlite3_bind_int64(mark, 3, now());
@@ -672,18 +688,18 @@ void SqliteStore::snapshot(std::string_view name) {
 
 void SqliteStore::restore(std::string_view name) {
     ensure_schema();
-    sqlite3_stmt* chk = prepare("SELECT 1 FROM joy_snapshots WHERE session = ?1 AND name = ?2 LIMIT 1");
+    sqlite3_stmt* chk = prepare("SELECT 1 FROM main.joy_snapshots WHERE session = ?1 AND name = ?2 LIMIT 1");
     sqlite3_bind_text(chk, 1, session_.data(), int(session_.size()), SQLITE_STATIC);
     sqlite3_bind_text(chk, 2, name.data(), int(name.size()), SQLITE_STATIC);
     bool found = sqlite3_step(chk) == SQLITE_ROW;
     sqlite3_reset(chk);
     if (!found) throw joy::JoyError("run time error: no snapshot named \"" + std::string(name) + "\" in session " + session_);
-    sqlite3_stmt* del = prepare("DELETE FROM joy_definitions WHERE session = ?1");
+    sqlite3_stmt* del = prepare("DELETE FROM main.joy_definitions WHERE session = ?1");
     sqlite3_bind_text(del, 1, session_.data(), int(session_.size()), SQLITE_STATIC);
     step_done(del);
     sqlite3_stmt* st = prepare(
-        "INSERT INTO joy_definitions(session, name, body, created_at, modified_at) "
-        "SELECT session, word, body, ?3, ?3 FROM joy_snapshots WHERE session = ?1 AND name = ?2 AND word <> ''");
+        "INSERT INTO main.joy_definitions(session, name, body, created_at, modified_at) "
+        "SELECT session, word, body, ?3, ?3 FROM main.joy_snapshots WHERE session = ?1 AND name = ?2 AND word <> ''");
     sqlite3_bind_text(st, 1, session_.data(), int(session_.size()), SQLITE_STATIC);
     sqlite3_bind_text(st, 2, name.data(), int(name.size()), SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, now());
@@ -693,7 +709,7 @@ void SqliteStore::restore(std::string_view name) {
 
 std::vector<std::string> SqliteStore::snapshots() {
     if (!readable_schema()) return {};
-    sqlite3_stmt* st = prepare("SELECT DISTINCT name FROM joy_snapshots WHERE session = ?1 ORDER BY name");
+    sqlite3_stmt* st = prepare("SELECT DISTINCT name FROM main.joy_snapshots WHERE session = ?1 ORDER BY name");
     sqlite3_bind_text(st, 1, session_.data(), int(session_.size()), SQLITE_STATIC);
     return column_strings(st);
 }
@@ -707,14 +723,14 @@ void SqliteStore::session_diff(std::string_view other, std::vector<std::string>&
         sqlite3_bind_text(st, 2, other.data(), int(other.size()), SQLITE_STATIC);
         out = column_strings(st);
     };
-    run("SELECT o.name FROM joy_definitions o WHERE o.session = ?2 AND NOT EXISTS "
-        "(SELECT 1 FROM joy_definitions c WHERE c.session = ?1 AND c.name = o.name) ORDER BY 1",
+    run("SELECT o.name FROM main.joy_definitions o WHERE o.session = ?2 AND NOT EXISTS "
+        "(SELECT 1 FROM main.joy_definitions c WHERE c.session = ?1 AND c.name = o.name) ORDER BY 1",
         added);
-    run("SELECT o.name FROM joy_definitions o JOIN joy_definitions c ON c.name = o.name "
+    run("SELECT o.name FROM main.joy_definitions o JOIN main.joy_definitions c ON c.name = o.name "
         "WHERE o.session = ?2 AND c.session = ?1 AND c.body <> o.body ORDER BY 1",
         modified);
-    run("SELECT c.name FROM joy_definitions c WHERE c.session = ?1 AND NOT EXISTS "
-        "(SELECT 1 FROM joy_definitions o WHERE o.session = ?2 AND o.name = c.name) ORDER BY 1",
+    run("SELECT c.name FROM main.joy_definitions c WHERE c.session = ?1 AND NOT EXISTS "
+        "(SELECT 1 FROM main.joy_definitions o WHERE o.session = ?2 AND o.name = c.name) ORDER BY 1",
         removed);
 }
 
@@ -724,8 +740,8 @@ std::vector<std::string> SqliteStore::session_merge(std::string_view other) {
     session_diff(other, added, modified, removed);
     if (!modified.empty()) return modified;
     sqlite3_stmt* st = prepare(
-        "INSERT OR IGNORE INTO joy_definitions(session, name, body, created_at, modified_at) "
-        "SELECT ?1, name, body, ?3, ?3 FROM joy_definitions WHERE session = ?2");
+        "INSERT OR IGNORE INTO main.joy_definitions(session, name, body, created_at, modified_at) "
+        "SELECT ?1, name, body, ?3, ?3 FROM main.joy_definitions WHERE session = ?2");
     sqlite3_bind_text(st, 1, session_.data(), int(session_.size()), SQLITE_STATIC);
     sqlite3_bind_text(st, 2, other.data(), int(other.size()), SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, now());
@@ -737,8 +753,8 @@ std::vector<std::string> SqliteStore::session_merge(std::string_view other) {
 void SqliteStore::session_take(std::string_view other, std::string_view word) {
     ensure_schema();
     sqlite3_stmt* st = prepare(
-        "INSERT INTO joy_definitions(session, name, body, created_at, modified_at) "
-        "SELECT ?1, name, body, ?4, ?4 FROM joy_definitions WHERE session = ?2 AND name = ?3 "
+        "INSERT INTO main.joy_definitions(session, name, body, created_at, modified_at) "
+        "SELECT ?1, name, body, ?4, ?4 FROM main.joy_definitions WHERE session = ?2 AND name = ?3 "
         "ON CONFLICT(session, name) DO UPDATE SET body = excluded.body, modified_at = excluded.modified_at");
     sqlite3_bind_text(st, 1, session_.data(), int(session_.size()), SQLITE_STATIC);
     sqlite3_bind_text(st, 2, other.data(), int(other.size()), SQLITE_STATIC);
@@ -754,7 +770,7 @@ void SqliteStore::session_take(std::string_view other, std::string_view word) {
 int64_t SqliteStore::session_keep(const std::vector<std::string>& words) {
     ensure_schema();
     std::unordered_set<std::string> keep(words.begin(), words.end());
-    sqlite3_stmt* names = prepare("SELECT name FROM joy_definitions WHERE session = ?1");
+    sqlite3_stmt* names = prepare("SELECT name FROM main.joy_definitions WHERE session = ?1");
     sqlite3_bind_text(names, 1, session_.data(), int(session_.size()), SQLITE_STATIC);
     std::vector<std::string> drop;
     for (std::string& name : column_strings(names))
@@ -767,8 +783,8 @@ int64_t SqliteStore::session_keep(const std::vector<std::string>& words) {
 void SqliteStore::session_delete(std::string_view name) {
     if (!has_schema()) return;
     ensure_schema();
-    for (const char* sql : {"DELETE FROM joy_definitions WHERE session = ?1", "DELETE FROM joy_sessions WHERE name = ?1",
-                            "DELETE FROM joy_snapshots WHERE session = ?1"}) {
+    for (const char* sql : {"DELETE FROM main.joy_definitions WHERE session = ?1", "DELETE FROM main.joy_sessions WHERE name = ?1",
+                            "DELETE FROM main.joy_snapshots WHERE session = ?1"}) {
         sqlite3_stmt* st = prepare(sql);
         sqlite3_bind_text(st, 1, name.data(), int(name.size()), SQLITE_STATIC);
         step_done(st);
@@ -781,10 +797,10 @@ void SqliteStore::session_delete(std::string_view name) {
 int64_t SqliteStore::intern_string(std::string_view s) {
     auto it = string_ids_.find(std::string(s));
     if (it != string_ids_.end()) return it->second;
-    sqlite3_stmt* ins = prepare("INSERT OR IGNORE INTO joy_strings(value) VALUES (?1)");
+    sqlite3_stmt* ins = prepare("INSERT OR IGNORE INTO main.joy_strings(value) VALUES (?1)");
     sqlite3_bind_text(ins, 1, s.data(), int(s.size()), SQLITE_STATIC);
     step_done(ins);
-    sqlite3_stmt* sel = prepare("SELECT id FROM joy_strings WHERE value = ?1");
+    sqlite3_stmt* sel = prepare("SELECT id FROM main.joy_strings WHERE value = ?1");
     sqlite3_bind_text(sel, 1, s.data(), int(s.size()), SQLITE_STATIC);
     if (sqlite3_step(sel) != SQLITE_ROW) { sqlite3_reset(sel); fail("interning a string"); }
     int64_t id = sqlite3_column_int64(sel, 0);
@@ -797,7 +813,7 @@ int64_t SqliteStore::intern_string(std::string_view s) {
 std::string SqliteStore::string_of(int64_t id) {
     auto it = strings_.find(id);
     if (it != strings_.end()) return it->second;
-    sqlite3_stmt* st = prepare("SELECT value FROM joy_strings WHERE id = ?1");
+    sqlite3_stmt* st = prepare("SELECT value FROM main.joy_strings WHERE id = ?1");
     sqlite3_bind_int64(st, 1, id);
     if (sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_reset(st);
@@ -813,7 +829,7 @@ std::string SqliteStore::string_of(int64_t id) {
 // Node ids come from a counter that only grows, so they are never reused.
 int64_t SqliteStore::reserve_ids(int64_t n) {
     sqlite3_stmt* st = prepare(
-        "UPDATE joy_meta SET value = value + ?1 WHERE key = 'next_node_id' RETURNING value - ?1");
+        "UPDATE main.joy_meta SET value = value + ?1 WHERE key = 'next_node_id' RETURNING value - ?1");
     sqlite3_bind_int64(st, 1, n);
     if (sqlite3_step(st) != SQLITE_ROW) { sqlite3_reset(st); fail("allocating node ids"); }
     int64_t first = sqlite3_column_int64(st, 0);
@@ -837,7 +853,7 @@ struct Row {
 void SqliteStore::persist(std::string_view root, const Value& v) {
     int64_t top = write_rows(v, ROOT);
     sqlite3_stmt* st = prepare(
-        "INSERT INTO joy_roots(name, node_id, created_at, modified_at) VALUES (?1, ?2, ?3, ?3) "
+        "INSERT INTO main.joy_roots(name, node_id, created_at, modified_at) VALUES (?1, ?2, ?3, ?3) "
         "ON CONFLICT(name) DO UPDATE SET node_id = excluded.node_id, modified_at = excluded.modified_at");
     sqlite3_bind_text(st, 1, root.data(), int(root.size()), SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, top);
@@ -852,7 +868,7 @@ int64_t SqliteStore::persist_cell(const Value& element) { return write_rows(elem
 int64_t SqliteStore::write_rows(const Value& v, int top_kind) {
     ensure_schema();
     sqlite3_stmt* ins = prepare(
-        "INSERT INTO joy_nodes(id, kind, type, ival, fval, str_id, ref_id, key_id, next_id) "
+        "INSERT INTO main.joy_nodes(id, kind, type, ival, fval, str_id, ref_id, key_id, next_id) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
     auto write = [&](const Row& r) {
         sqlite3_bind_int64(ins, 1, r.id);
@@ -974,7 +990,7 @@ int64_t SqliteStore::write_rows(const Value& v, int top_kind) {
 Value SqliteStore::lazy_list(int64_t first_node) {
     if (!first_node) return Value::empty_list();
     if (nesting_ > node_id_bound_) {
-        sqlite3_stmt* st = prepare("SELECT max(id) FROM joy_nodes");
+        sqlite3_stmt* st = prepare("SELECT max(id) FROM main.joy_nodes");
         if (sqlite3_step(st) == SQLITE_ROW) node_id_bound_ = sqlite3_column_int64(st, 0);
         sqlite3_reset(st);
         if (nesting_ > node_id_bound_)
@@ -1032,7 +1048,7 @@ Value SqliteStore::load_value(int type, sqlite3_stmt* row, int c0) {
 
 void SqliteStore::force(Cell* stub, int64_t node, NodeSource* src) {
     sqlite3_stmt* st = prepare(
-        "SELECT type, ival, fval, str_id, ref_id, next_id, kind FROM joy_nodes WHERE id = ?1");
+        "SELECT type, ival, fval, str_id, ref_id, next_id, kind FROM main.joy_nodes WHERE id = ?1");
     sqlite3_bind_int64(st, 1, node);
     if (sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_reset(st);
@@ -1078,7 +1094,7 @@ Value SqliteStore::load_dict(int64_t first) {
     levels.push_back({Value::adopt_dict(joy::Dict::create()), first, Value()});
     std::unordered_set<int64_t> seen;
     sqlite3_stmt* st =
-        prepare("SELECT type, ival, fval, str_id, ref_id, next_id, key_id FROM joy_nodes WHERE id = ?1");
+        prepare("SELECT type, ival, fval, str_id, ref_id, next_id, key_id FROM main.joy_nodes WHERE id = ?1");
     for (;;) {
         int64_t id = levels.back().next;
         if (!id) {
@@ -1119,7 +1135,7 @@ Value SqliteStore::load_dict(int64_t first) {
 bool SqliteStore::recall(std::string_view root, Value& out) {
     if (!readable_schema()) return false;
     sqlite3_stmt* st = prepare(
-        "SELECT n.type, n.ival, n.fval, n.str_id, n.ref_id FROM joy_roots r JOIN joy_nodes n ON n.id = r.node_id "
+        "SELECT n.type, n.ival, n.fval, n.str_id, n.ref_id FROM main.joy_roots r JOIN main.joy_nodes n ON n.id = r.node_id "
         "WHERE r.name = ?1");
     sqlite3_bind_text(st, 1, root.data(), int(root.size()), SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_ROW) {
@@ -1138,13 +1154,13 @@ bool SqliteStore::recall(std::string_view root, Value& out) {
 
 std::vector<std::string> SqliteStore::roots() {
     if (!readable_schema()) return {};
-    return column_strings(prepare("SELECT name FROM joy_roots ORDER BY name"));
+    return column_strings(prepare("SELECT name FROM main.joy_roots ORDER BY name"));
 }
 
 bool SqliteStore::forget(std::string_view root) {
     if (!has_schema()) return false;
     ensure_schema();
-    sqlite3_stmt* st = prepare("DELETE FROM joy_roots WHERE name = ?1");
+    sqlite3_stmt* st = prepare("DELETE FROM main.joy_roots WHERE name = ?1");
     sqlite3_bind_text(st, 1, root.data(), int(root.size()), SQLITE_STATIC);
     step_done(st);
     return sqlite3_changes(db_) > 0;
@@ -1161,11 +1177,11 @@ int64_t SqliteStore::collect_garbage() {
     held += "]";
     sqlite3_stmt* sweep = prepare(
         "WITH RECURSIVE live(id) AS ("
-        "  SELECT node_id FROM joy_roots"
+        "  SELECT node_id FROM main.joy_roots"
         "  UNION SELECT value FROM json_each(?1)"
-        "  UNION SELECT n.next_id FROM joy_nodes n JOIN live ON n.id = live.id WHERE n.next_id IS NOT NULL"
-        "  UNION SELECT n.ref_id FROM joy_nodes n JOIN live ON n.id = live.id WHERE n.ref_id IS NOT NULL"
-        ") DELETE FROM joy_nodes WHERE id NOT IN (SELECT id FROM live)");
+        "  UNION SELECT n.next_id FROM main.joy_nodes n JOIN live ON n.id = live.id WHERE n.next_id IS NOT NULL"
+        "  UNION SELECT n.ref_id FROM main.joy_nodes n JOIN live ON n.id = live.id WHERE n.ref_id IS NOT NULL"
+        ") DELETE FROM main.joy_nodes WHERE id NOT IN (SELECT id FROM live)");
     sqlite3_bind_text(sweep, 1, held.data(), int(held.size()), SQLITE_TRANSIENT);
     if (sqlite3_step(sweep) != SQLITE_DONE) {
         sqlite3_reset(sweep);
@@ -1174,8 +1190,8 @@ int64_t SqliteStore::collect_garbage() {
     sqlite3_reset(sweep);
     int64_t freed = sqlite3_changes64(db_);
     const char* strings =
-        "DELETE FROM joy_strings WHERE id NOT IN (SELECT str_id FROM joy_nodes WHERE str_id IS NOT NULL "
-        "UNION SELECT key_id FROM joy_nodes WHERE key_id IS NOT NULL)";
+        "DELETE FROM main.joy_strings WHERE id NOT IN (SELECT str_id FROM main.joy_nodes WHERE str_id IS NOT NULL "
+        "UNION SELECT key_id FROM main.joy_nodes WHERE key_id IS NOT NULL)";
     if (sqlite3_exec(db_, strings, nullptr, nullptr, nullptr) != SQLITE_OK) fail("gc");
     string_ids_.clear();
     strings_.clear();

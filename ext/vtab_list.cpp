@@ -120,7 +120,7 @@ Root find_root(SqliteStore& s, std::string_view name) {
     Root r;
     if (!s.has_schema()) return r;
     sqlite3_stmt* st = s.prepare_collection(
-        "SELECT n.id, n.type, n.ref_id, n.ival FROM joy_roots r JOIN joy_nodes n ON n.id = r.node_id "
+        "SELECT n.id, n.type, n.ref_id, n.ival FROM main.joy_roots r JOIN main.joy_nodes n ON n.id = r.node_id "
         "WHERE r.name = ?1");
     sqlite3_bind_text64(st, 1, name.data(), name.size(), SQLITE_STATIC, SQLITE_UTF8);
     int rc = sqlite3_step(st);
@@ -257,7 +257,7 @@ void step_rows(SqliteStore& s, Cursor& c) {
     if (rc != SQLITE_DONE) throw joy::JoyError(std::string("run time error: SQL error: ") + sqlite3_errmsg(s.db()));
 }
 
-const char* NODE_ROWS = "SELECT id, type, ival, fval, str_id, ref_id, next_id, kind FROM joy_nodes WHERE id >= ?1";
+const char* NODE_ROWS = "SELECT id, type, ival, fval, str_id, ref_id, next_id, kind FROM main.joy_nodes WHERE id >= ?1";
 
 // Starts a scan of joy_list: the persisted list or the plist `name`.
 void start_list(SqliteStore& s, Cursor& c, bool has_idx, int64_t idx) {
@@ -538,7 +538,7 @@ struct NodeLinks {
 
 NodeLinks links_of(SqliteStore& s, int64_t id) {
     NodeLinks l;
-    sqlite3_stmt* st = s.prepare_collection("SELECT kind, next_id FROM joy_nodes WHERE id = ?1");
+    sqlite3_stmt* st = s.prepare_collection("SELECT kind, next_id FROM main.joy_nodes WHERE id = ?1");
     sqlite3_bind_int64(st, 1, id);
     if (sqlite3_step(st) == SQLITE_ROW) {
         l.found = true;
@@ -559,9 +559,9 @@ void update_node(SqliteStore& s, const char* sql, int64_t id, int64_t v) {
     if (rc != SQLITE_DONE) throw joy::JoyError(std::string("run time error: SQL error: ") + sqlite3_errmsg(s.db()));
 }
 
-constexpr const char* SET_NEXT = "UPDATE joy_nodes SET next_id = ?1 WHERE id = ?2";
-constexpr const char* SET_FIRST = "UPDATE joy_nodes SET ref_id = ?1 WHERE id = ?2";
-constexpr const char* SET_LAST = "UPDATE joy_nodes SET ival = ?1 WHERE id = ?2";
+constexpr const char* SET_NEXT = "UPDATE main.joy_nodes SET next_id = ?1 WHERE id = ?2";
+constexpr const char* SET_FIRST = "UPDATE main.joy_nodes SET ref_id = ?1 WHERE id = ?2";
+constexpr const char* SET_LAST = "UPDATE main.joy_nodes SET ival = ?1 WHERE id = ?2";
 
 // The last cell of the list: from the root's note of it while that is
 // still a cell, else from the first cell (following any cells linked since).
@@ -620,7 +620,7 @@ void delete_from_root(SqliteStore& s, const std::string& name, int64_t cell) {
         update_node(s, SET_FIRST, r.id, gone.next);
     }
     if (!gone.next || r.last == cell) update_node(s, SET_LAST, r.id, gone.next ? 0 : before);
-    sqlite3_stmt* del = s.prepare_collection("DELETE FROM joy_nodes WHERE id = ?1");
+    sqlite3_stmt* del = s.prepare_collection("DELETE FROM main.joy_nodes WHERE id = ?1");
     sqlite3_bind_int64(del, 1, cell);
     int rc = sqlite3_step(del);
     sqlite3_reset(del);

@@ -164,6 +164,7 @@ int stack_filter(sqlite3_vtab_cursor* cur, int idx_num, const char*, int argc, s
         std::vector<joy::Value>& stk = call.interp().stk;
         c->rows.reserve(stk.size());
         for (size_t k = stk.size(); k-- > 0;) c->rows.push_back({joy::Value(), std::move(stk[k])});
+        call.commit();
         return SQLITE_OK;
     });
     if (rc != SQLITE_OK) c->rows.clear();
@@ -218,7 +219,9 @@ joy::Value each_input(JoyConnection& conn, sqlite3_value* arg) {
     call.run(program, nullptr, 0, Mode::PURE);
     std::vector<joy::Value>& stk = call.interp().stk;
     if (stk.empty()) throw joy::JoyError("run time error: joy_each: the text gives no value");
-    return std::move(stk.back());
+    joy::Value top = std::move(stk.back());
+    call.commit();
+    return top;
 }
 
 void each_rows(const joy::Value& v, std::vector<Row>& rows) {

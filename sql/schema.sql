@@ -5,15 +5,15 @@
 -- Key/value facts about this database's Joy tables.
 --   schema_version  the version of this schema (upgraded in place)
 --   next_node_id    the next id joy_nodes will use (ids are never reused)
-CREATE TABLE IF NOT EXISTS joy_meta(
+CREATE TABLE IF NOT EXISTS main.joy_meta(
   key   TEXT PRIMARY KEY,
   value
 );
-INSERT OR IGNORE INTO joy_meta(key, value) VALUES ('schema_version', 1);
-INSERT OR IGNORE INTO joy_meta(key, value) VALUES ('next_node_id', 1);
+INSERT OR IGNORE INTO main.joy_meta(key, value) VALUES ('schema_version', 1);
+INSERT OR IGNORE INTO main.joy_meta(key, value) VALUES ('next_node_id', 1);
 
 -- Definitions (DEFINE, joy_define), one namespace per session.
-CREATE TABLE IF NOT EXISTS joy_definitions(
+CREATE TABLE IF NOT EXISTS main.joy_definitions(
   session     TEXT NOT NULL DEFAULT 'main',
   name        TEXT NOT NULL,
   body        TEXT NOT NULL,      -- the body in Joy notation
@@ -23,14 +23,14 @@ CREATE TABLE IF NOT EXISTS joy_definitions(
 );
 
 -- Sessions that have been used (a session exists once it has a definition).
-CREATE TABLE IF NOT EXISTS joy_sessions(
+CREATE TABLE IF NOT EXISTS main.joy_sessions(
   name       TEXT PRIMARY KEY,
   created_at INTEGER NOT NULL
 );
 
 -- Snapshots: copies of a session's definitions under a name. A row with
 -- word = '' marks a snapshot of an empty session.
-CREATE TABLE IF NOT EXISTS joy_snapshots(
+CREATE TABLE IF NOT EXISTS main.joy_snapshots(
   session    TEXT NOT NULL,
   name       TEXT NOT NULL,
   word       TEXT NOT NULL,
@@ -40,7 +40,7 @@ CREATE TABLE IF NOT EXISTS joy_snapshots(
 );
 
 -- Interned strings of the heap (string values, symbol names, dict keys).
-CREATE TABLE IF NOT EXISTS joy_strings(
+CREATE TABLE IF NOT EXISTS main.joy_strings(
   id    INTEGER PRIMARY KEY,
   value TEXT NOT NULL UNIQUE
 );
@@ -55,7 +55,7 @@ CREATE TABLE IF NOT EXISTS joy_strings(
 --   ref_id  a list's first cell or a dict's first entry (NULL when empty)
 --   key_id  a dict entry's key (joy_strings.id)
 --   next_id the next cell or entry (NULL at the end)
-CREATE TABLE IF NOT EXISTS joy_nodes(
+CREATE TABLE IF NOT EXISTS main.joy_nodes(
   id      INTEGER PRIMARY KEY,
   kind    INTEGER NOT NULL,
   type    INTEGER NOT NULL,
@@ -68,7 +68,7 @@ CREATE TABLE IF NOT EXISTS joy_nodes(
 );
 
 -- Named roots: `X "name" persist` makes one; GC keeps what they reach.
-CREATE TABLE IF NOT EXISTS joy_roots(
+CREATE TABLE IF NOT EXISTS main.joy_roots(
   name        TEXT PRIMARY KEY,
   node_id     INTEGER NOT NULL,
   created_at  INTEGER NOT NULL,
@@ -83,7 +83,7 @@ CREATE TABLE IF NOT EXISTS joy_roots(
 --             {"init": ..., "step": ..., "final": ...[, "inverse": ...]} else
 --   flags     'pure' (no effects: usable in views, indexes, generated columns)
 --             or 'effects' (persistence and SQL allowed; direct calls only)
-CREATE TABLE IF NOT EXISTS joy_functions(
+CREATE TABLE IF NOT EXISTS main.joy_functions(
   name       TEXT PRIMARY KEY COLLATE NOCASE,
   kind       TEXT NOT NULL,
   n_args     INTEGER NOT NULL,

@@ -10,10 +10,11 @@ JOY = os.path.join(ROOT, os.environ.get("JOY_BUILD_DIR", "build"), "joy")
 
 
 def run(tmp_path, program, db=None):
-    """Run `program` (standard input) in tmp_path; return (stdout, stderr)."""
+    """Run `program` (standard input) in tmp_path; return (stdout, stderr).
+    The exit status is 1 exactly when a statement failed (said on stderr)."""
     args = [JOY] + (["--db", db] if db else [])
     proc = subprocess.run(args, input=program, cwd=tmp_path, capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == (1 if proc.stderr else 0), proc.stderr
     return proc.stdout, proc.stderr
 
 

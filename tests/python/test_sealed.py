@@ -320,3 +320,63 @@ def test_text_of_a_dag_fails_fast(db):
     assert "memory limit exceeded" in error_of(db, "SELECT joy_eval('[1] 60 [dup [] cons cons] times')")
     assert "memory limit exceeded" in error_of(db, "SELECT joy_run('[1] 40 [dup [] cons cons] times .')")
     assert time.perf_counter() - start < 2
+
+
+# ---- TEMP objects, virtual tables and impostor tables ----
+
+def test_temp_trigger_from_joy_is_refused(db):
+    db.execute("CREATE TABLE t(x)")
+    program = '''"CREATE TEMP TRIGGER tt AFTER INSERT ON t BEGIN SELECT joy_config('files', 1); END" [] exec'''
+    assert "TEMP triggers and views are not allowed" in error_of(db, "SELECT joy_eval(?)", program)
+    db.execute("INSERT INTO t VALUES (1)")
+    assert one(db, "SELECT joy_config('files')") == 0
+
+
+def test_temp_view_cannot_stand_in_for_a_joy_table(db):
+    ev(db, '[1 2 3] "xs" persist')
+    program = '''"CREATE TEMP VIEW joy_nodes AS SELECT joy_config('files', 1) AS id" [] exec'''
+    assert "TEMP triggers and views are not allowed" in error_of(db, "SELECT joy_eval(?)", program)
+    db.execute("CREATE TEMP TABLE joy_roots(name, node_id, created_at, modified_at)")  # the host's own
+    assert ev(db, '"xs" recall') == "[1 2 3]"
+    assert [r[0] for r in db.execute("SELECT value FROM joy_list('xs')")] == [1, 2, 3]
+
+
+def test_a_view_in_place_of_a_joy_table_is_refused_not_run(tmp_path):
+    path = str(tmp_path / "crafted.db")
+    conn = connect(path)
+    ev(conn, '[1 2 3] "xs" persist')
+    conn.execute("DROP TABLE joy_roots")
+    conn.execute("CREATE VIEW joy_roots(name, node_id, created_at, modified_at) AS "
+                 "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT 'xs', x, 0, 0 FROM c")
+    conn.commit()
+    conn.close()
+    victim = connect(path)
+    start = time.perf_counter()
+    assert "joy_roots is a view, not a table" in error_of(victim, "SELECT joy_eval('\"xs\" recall')")
+    assert time.perf_counter() - start < 5
+    victim.close()
+
+
+def test_a_failure_while_making_the_result_keeps_nothing(db):
+    db.execute("CREATE TABLE t(x)")
+    msg = error_of(db, "SELECT joy_json(?)", 'DEFINE k1 == 1. 3 setecho "INSERT INTO t VALUES (1)" [] exec pop {1 2}')
+    assert "no JSON form" in msg
+    assert one(db, "SELECT count(*) FROM t") == 0
+    assert ev(db, "echo") == 0
+    assert "definition needed for k1" in error_of(db, "SELECT joy_eval('k1')")
+
+
+@pytest.mark.parametrize("sql, message", [
+    ("SELECT joy_eval('\"SELECT name FROM fsdir(''/etc/hostname'')\" [] query');", "module fsdir"),
+    ("SELECT joy_eval('\"CREATE VIRTUAL TABLE temp.z USING zipfile(''{dir}/z.zip'')\" [] exec');", "module zipfile"),
+    ("CREATE VIRTUAL TABLE z USING zipfile('{dir}/y.zip'); "
+     "SELECT joy_eval('\"INSERT INTO z(name, mode, mtime, data) VALUES (''a'', 420, 0, ''hi'')\" [] exec');",
+     "module zipfile"),
+    ("CREATE TABLE kv(key TEXT PRIMARY KEY, value); SELECT joy_eval('\"CREATE TEMP TRIGGER w AFTER INSERT ON kv "
+     "BEGIN SELECT writefile(''{dir}/pwned.txt'', NEW.value); END\" [] exec');", "TEMP triggers"),
+])
+def test_shell_file_modules_are_sealed_off(tmp_path, sql, message):
+    proc = subprocess.run([SQLITE3, ":memory:", "-cmd", f".load {EXTENSION}", sql.format(dir=tmp_path)],
+                          capture_output=True, text=True, timeout=30)
+    assert message in proc.stderr
+    assert not (tmp_path / "z.zip").exists() and not (tmp_path / "pwned.txt").exists()
