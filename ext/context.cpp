@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cctype>
 #include <new>
+#include <mutex>
 #include <set>
+#include <unordered_set>
 
 #include "../joycore/printer.h"
 #include "sqlvalue.h"
@@ -105,6 +107,38 @@ joy::Value rebind(const joy::Value& terms, const std::map<joy::Sym*, joy::Sym*>&
     }
 }
 
+// The Joy text of the terms of `list`, user words written under their
+// keys (floats exact).
+std::string text_with_keys(const joy::Value& list, const std::map<joy::Sym*, std::string>& keys) {
+    std::string out;
+    std::vector<joy::Cell*> open{list.u.list};  // the rest of each open list
+    bool first = true;
+    while (!open.empty()) {
+        joy::Cell*& at = open.back();
+        if (!at) {
+            open.pop_back();
+            if (!open.empty()) out += ']';
+            first = false;
+            continue;
+        }
+        const joy::Value& x = joy::head(at);
+        at = joy::tail(at);
+        if (!first) out += ' ';
+        first = false;
+        auto key = x.tag == joy::T_USRDEF ? keys.find(x.u.sym) : keys.end();
+        if (key != keys.end()) {
+            out += key->second;
+        } else if (x.tag == joy::T_LIST) {
+            out += '[';
+            first = true;
+            open.push_back(x.u.list);
+        } else {
+            joy::print_value(out, x, true);
+        }
+    }
+    return out;
+}
+
 // The user words `terms` names, in nested quotations too.
 void words_named(const joy::Value& terms, std::vector<joy::Sym*>& out) {
     std::vector<const joy::Value*> todo{&terms};
@@ -127,7 +161,6 @@ std::shared_ptr<const Program> JoyConnection::compile(std::string_view text, Mod
 }
 
 CapturedWords JoyConnection::capture_words(const std::vector<std::string>& texts) {
-    CapturedWords words;
     std::vector<joy::Sym*> todo;
     std::set<std::string> own;  // defined by the texts themselves
     for (const std::string& text : texts) {
@@ -146,17 +179,35 @@ CapturedWords JoyConnection::capture_words(const std::vector<std::string>& texts
         }
     }
     host_.sync(*interp_);
+    // Every defined word reached, once; the texts name only public ones.
+    std::vector<joy::Sym*> reached;
+    std::set<joy::Sym*> seen;
     while (!todo.empty()) {
         joy::Sym* s = todo.back();
         todo.pop_back();
-        if (s->builtin || own.count(s->name) || words.count(s->name)) continue;
+        if (s->builtin || seen.count(s) || (!s->hidden && own.count(s->name))) continue;
+        seen.insert(s);
         if (!s->defined && !host_.lookup_definition(*interp_, *s)) continue;
         if (!s->defined) continue;
-        std::string body;
-        joy::print_term(body, s->body.u.list, true);
-        words.emplace(s->name, std::move(body));
+        reached.push_back(s);
         words_named(s->body, todo);
     }
+    // A word private to a HIDE or MODULE block may share its name with a
+    // public one: it is kept under a name of its own (name~1, ...).
+    std::map<joy::Sym*, std::string> keys;
+    std::set<std::string> taken;
+    for (joy::Sym* s : reached)
+        if (!s->hidden) keys[s] = s->name, taken.insert(s->name);
+    for (joy::Sym* s : reached) {
+        if (!s->hidden) continue;
+        std::string key;
+        for (int n = 1; taken.count(key = s->name + "~" + std::to_string(n)); ++n) {
+        }
+        keys[s] = key;
+        taken.insert(key);
+    }
+    CapturedWords words;
+    for (joy::Sym* s : reached) words.emplace(keys[s], text_with_keys(s->body, keys));
     return words;
 }
 
@@ -188,8 +239,25 @@ std::shared_ptr<const Program> JoyConnection::compile_sealed(std::string_view te
 
 // ---- the connection ----
 
+namespace {
+std::mutex loaded_mutex;
+std::unordered_set<sqlite3*>& loaded() {
+    static std::unordered_set<sqlite3*> dbs;
+    return dbs;
+}
+}  // namespace
+
+bool JoyConnection::loaded_on(sqlite3* db) {
+    std::lock_guard<std::mutex> lock(loaded_mutex);
+    return loaded().count(db) != 0;
+}
+
 JoyConnection::JoyConnection(sqlite3* db)
     : db_(db), interp_(std::make_unique<joy::Interp>(&host_)), pure_(std::make_unique<joy::Interp>(&pure_host_)) {
+    {
+        std::lock_guard<std::mutex> lock(loaded_mutex);
+        loaded().insert(db);
+    }
     interp_->autoput = 1;
     host_.set_store(std::make_unique<SqliteStore>(db_), interp_.get());
     pure_->caps = 0;
@@ -198,6 +266,10 @@ JoyConnection::JoyConnection(sqlite3* db)
 }
 
 JoyConnection::~JoyConnection() {
+    {
+        std::lock_guard<std::mutex> lock(loaded_mutex);
+        loaded().erase(db_);
+    }
     cache_.clear();
     pure_cache_.clear();
     journal_.clear();

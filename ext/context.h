@@ -92,6 +92,9 @@ public:
     // Every registration holds one reference; the last release deletes.
     void retain() { ++refs_; }
     static void release(void* self);
+    // Whether the extension is loaded on `db` already (a second load would
+    // replace the functions of the first and orphan its tables).
+    static bool loaded_on(sqlite3* db);
 
     // The interpreter of calls with effects (the connection's definitions,
     // persistence, SQL) and the one of pure calls.

@@ -24,6 +24,7 @@ extern "C" int sqlite3_joy_init(sqlite3* db, char** errmsg, const sqlite3_api_ro
         if (errmsg) *errmsg = sqlite3_mprintf("joy: SQLite 3.39.0 or later needed, not %s", sqlite3_libversion());
         return SQLITE_ERROR;
     }
+    if (joyext::JoyConnection::loaded_on(db)) return SQLITE_OK;  // loading again changes nothing
     joyext::JoyConnection* conn = nullptr;
     int rc = SQLITE_OK;
     try {  // SQLite is C: nothing may be thrown through it (see boundary.h)

@@ -116,14 +116,30 @@ std::string SqlSeal::table_refusal(const std::string& schema, const std::string&
     return verdict;
 }
 
+namespace {
+constexpr int PROGRESS_OPS = 1000;
+}
+
 void SqlSeal::install(sqlite3* db) {
     db_ = db;
     sqlite3_set_authorizer(db, authorize, this);
+    sqlite3_progress_handler(db, PROGRESS_OPS, progress, this);
 }
 
 void SqlSeal::uninstall() {
-    if (db_) sqlite3_set_authorizer(db_, nullptr, nullptr);
+    if (db_) {
+        sqlite3_set_authorizer(db_, nullptr, nullptr);
+        sqlite3_progress_handler(db_, 0, nullptr, nullptr);
+    }
     db_ = nullptr;
+}
+
+int SqlSeal::progress(void* self) {
+    auto* seal = static_cast<SqlSeal*>(self);
+    if (!seal->sealed_ || !seal->run_ || !seal->run_->charge_outside(PROGRESS_OPS)) return 0;
+    seal->refusal_ = "step limit exceeded (" + std::to_string(seal->run_->limits.steps) +
+                     " steps, SQL run by Joy counting a step per instruction)";
+    return 1;
 }
 
 int SqlSeal::authorize(void* self, int action, const char* a, const char* b, const char* db, const char*) {

@@ -25,12 +25,20 @@
 // everything else, the host's own SQL included. A host that installs an
 // authorizer of its own replaces it; SQL from Joy is then refused, with a
 // message saying so, rather than run unchecked.
+//
+// A progress handler, installed with it, bounds SQL from Joy by the run's
+// step limit: every PROGRESS_OPS virtual-machine instructions count as as
+// many steps (an endless recursive query stops like an endless loop). A
+// host that installs a progress handler of its own replaces it, and then
+// SQL from Joy is bounded only by sqlite3_interrupt().
 #pragma once
 #include <sqlite3ext.h>
 
 #include <string>
 #include <unordered_map>
 #include <vector>
+
+#include "../joycore/interp.h"
 
 namespace joyext {
 
@@ -43,7 +51,8 @@ public:
     // `files`: the call may use files (the CLI, joy_config('files', 1)).
     class Scope {
     public:
-        Scope(SqlSeal& seal, bool files) : seal_(seal) {
+        Scope(SqlSeal& seal, joy::Interp* run, bool files) : seal_(seal) {
+            seal_.run_ = run;
             seal_.sealed_ = true;
             seal_.files_ = files;
             seal_.consulted_ = false;
@@ -70,6 +79,8 @@ public:
 
 private:
     static int authorize(void* self, int action, const char* a, const char* b, const char* db, const char* via);
+    static int progress(void* self);
+    joy::Interp* run_ = nullptr;  // the run whose steps SQL from Joy counts against
     int decide(int action, const char* a, const char* b);
     bool is_direct_only(const std::string& function);
     bool still_installed();

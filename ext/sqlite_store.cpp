@@ -133,7 +133,8 @@ sqlite3_stmt* SqliteStore::prepare_collection(std::string_view sql) {
 void SqliteStore::fail(const std::string& what) { throw sql_error(what); }
 
 joy::JoyError SqliteStore::sql_error(const std::string& what) {
-    if ((sqlite3_errcode(db_) & 0xff) == SQLITE_AUTH && !seal_.refusal().empty())
+    int code = sqlite3_errcode(db_) & 0xff;
+    if ((code == SQLITE_AUTH || code == SQLITE_INTERRUPT) && !seal_.refusal().empty())
         return joy::JoyError("run time error: " + seal_.refusal());
     std::string msg = "run time error: " + what + ": " + sqlite3_errmsg(db_);
     if ((sqlite3_errcode(db_) & 0xff) == SQLITE_BUSY && sqlite3_txn_state(db_, nullptr) == SQLITE_TXN_READ) {
@@ -203,7 +204,7 @@ sqlite3_stmt* SqliteStore::prepare_user(std::string_view sql, const char* word) 
     const char* tail = nullptr;
     sqlite3_stmt* st = nullptr;
     {
-        SqlSeal::Scope sealed(seal_, files_allowed());
+        SqlSeal::Scope sealed(seal_, interp_, files_allowed());
         st = compile_sql(sql, &tail);
         std::string refusal = seal_.check_prepared();
         if (!refusal.empty()) {
@@ -325,7 +326,7 @@ Value SqliteStore::query(std::string_view sql, const Value& params) {
     for (int k = 0; k < ncol; ++k) names.push_back(joy::make_string(sqlite3_column_name(st, k)));
     {
         RunningStatement running(st);
-        SqlSeal::Scope sealed(seal_, files_allowed());
+        SqlSeal::Scope sealed(seal_, interp_, files_allowed());
         for (;;) {
             int rc = sqlite3_step(st);
             if (rc == SQLITE_DONE) break;
@@ -346,7 +347,7 @@ int64_t SqliteStore::exec(std::string_view sql, const Value& params) {
     bind_params(db_, st, params);
     {
         RunningStatement running(st);
-        SqlSeal::Scope sealed(seal_, files_allowed());
+        SqlSeal::Scope sealed(seal_, interp_, files_allowed());
         for (;;) {
             int rc = sqlite3_step(st);
             if (rc == SQLITE_DONE) break;

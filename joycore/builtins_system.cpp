@@ -125,6 +125,7 @@ void do_strftime(Interp& I) {  // T S1 -> S2
     I.need(2, "strftime");
     if (I.top().tag != T_STRING) I.type_error("string", "strftime");
     if (I.peek(1).tag != T_LIST) I.type_error("list", "strftime");
+    I.require(CAP_NONDET, "strftime");  // its text follows the time zone and locale
     struct tm t = decode_time(I, I.peek(1).u.list, "strftime");
     const char* fmt = I.top().u.str->data;
     std::string buf;
@@ -188,6 +189,7 @@ void do_echo(Interp& I) { I.push(Value::integer(I.echo)); }
 // ---- symbols ----
 
 void do_undefs(Interp& I) {  // -> [..]   names used but not defined (not those starting with _)
+    I.require(CAP_NONDET, "undefs");
     ListBuilder b;
     for (Sym* s : I.all_symbols()) {
         if (s->defined || s->builtin || s->name.empty() || s->name[0] == '_') continue;
@@ -256,10 +258,19 @@ void do_settracegc(Interp& I) {  // I ->
     I.stk.pop_back();
 }
 
-void do_memoryindex(Interp& I) { I.push(Value::integer(int64_t(tl_pool.bytes))); }  // bytes in use
-void do_memorymax(Interp& I) { I.push(Value::integer(int64_t(I.limits.memory))); }  // 0: no limit
+// The words that tell the state of the interpreter, which earlier runs and
+// the host change, give a pure run (no CAP_NONDET) nothing to depend on.
+void do_memoryindex(Interp& I) {  // bytes in use
+    I.require(CAP_NONDET, "__memoryindex");
+    I.push(Value::integer(int64_t(tl_pool.bytes)));
+}
+void do_memorymax(Interp& I) {  // 0: no limit
+    I.require(CAP_NONDET, "__memorymax");
+    I.push(Value::integer(int64_t(I.limits.memory)));
+}
 
 void do_symtabindex(Interp& I) {  // builtins and user words known
+    I.require(CAP_NONDET, "__symtabindex");
     size_t users = 0;
     for (Sym* s : I.all_symbols()) users += !s->builtin;
     I.push(Value::integer(int64_t(Interp::builtin_table().size() + users)));

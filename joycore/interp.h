@@ -165,6 +165,13 @@ public:
         steps += units;
         if (steps >= next_check_) periodic_check();
     }
+    // Work done outside the evaluator for the run (the SQL it runs) counts
+    // as steps too: true if the step limit is now exceeded. Never throws,
+    // so a callback from C may call it.
+    bool charge_outside(uint64_t units) noexcept {
+        steps += units;
+        return limits.steps && steps >= limits.steps;
+    }
     Limits limits;
     uint32_t caps = CAP_ALL;
     // Set by a host whose stored definitions may have changed since they

@@ -380,3 +380,56 @@ def test_shell_file_modules_are_sealed_off(tmp_path, sql, message):
                           capture_output=True, text=True, timeout=30)
     assert message in proc.stderr
     assert not (tmp_path / "z.zip").exists() and not (tmp_path / "pwned.txt").exists()
+
+
+# ---- pure calls read no state that earlier calls change ----
+
+@pytest.mark.parametrize("word", ["undefs", "__symtabindex", "__memoryindex", "__memorymax"])
+def test_pure_calls_cannot_read_the_interpreters_state(db, word):
+    assert "not allowed here" in error_of(db, f"SELECT joy('{word}')")
+    ev(db, word)  # joy_eval may
+
+
+def test_pure_calls_cannot_format_local_time(db):
+    assert "not allowed here" in error_of(db, "SELECT joy('0 gmtime \"%Z\" strftime')")
+    assert ev(db, '0 gmtime "%Y" strftime') == "1970"
+
+
+def test_index_over_interpreter_state_cannot_be_built(db):
+    db.execute("CREATE TABLE t(x)")
+    db.execute("INSERT INTO t VALUES (1), (2)")
+    assert "not allowed here" in error_of(db, "CREATE INDEX ti ON t(joy('undefs size +', x))")
+
+
+def test_private_words_are_captured_apart_from_stored_ones(db):
+    db.execute("SELECT joy_define('h', '100')")
+    ev(db, "HIDE h == 1 IN pub == h 2 + END.")
+    db.execute("SELECT joy_create_function('f', 0, 'pub h +')")
+    db.execute("SELECT joy_create_function('g', 0, 'h pub +')")
+    assert db.execute("SELECT joy_eval('pub h +'), f(), g()").fetchone() == (103, 103, 103)
+    ev(db, "MODULE m PRIVATE h == 1; PUBLIC q == h 1 + END.")
+    db.execute("SELECT joy_create_function('mq', 0, 'm.q h +')")
+    assert db.execute("SELECT mq(), joy_eval('m.q h +')").fetchone() == (102, 102)
+
+
+# ---- SQL from Joy meets the step limit ----
+
+def test_endless_query_from_joy_meets_the_step_limit(db):
+    db.execute("SELECT joy_limits(1000000, NULL, NULL)")
+    start = time.perf_counter()
+    msg = error_of(db, "SELECT joy_eval(?)",
+                   '"WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c" [] query')
+    assert "step limit exceeded" in msg
+    assert time.perf_counter() - start < 5
+    assert ev(db, '"SELECT 2 AS n" [] query') == "[{n: 2}]"
+
+
+# ---- loading twice changes nothing ----
+
+def test_loading_twice_keeps_the_first_load_working(db):
+    ev(db, '[1 2] "log" persist')
+    db.execute("CREATE VIRTUAL TABLE log USING joy_list(log)")
+    db.enable_load_extension(True)
+    db.load_extension(EXTENSION)
+    assert ev(db, '"SELECT 1 AS a" [] query') == "[{a: 1}]"
+    assert [r[0] for r in db.execute("SELECT value FROM log")] == [1, 2]
