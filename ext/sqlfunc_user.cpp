@@ -152,8 +152,12 @@ bool is_identifier(std::string_view s) {
     return true;
 }
 
-// The extension's own names.
-bool is_reserved(std::string_view lower_name) { return lower_name == "joy" || lower_name.rfind("joy_", 0) == 0; }
+// The extension's own names, and the functions SQL calls for an operator
+// (x REGEXP y, x MATCH y): a database file must not answer those for the
+// host's statements that never name a function.
+bool is_reserved(std::string_view lower_name) {
+    return lower_name == "joy" || lower_name.rfind("joy_", 0) == 0 || lower_name == "regexp" || lower_name == "match";
+}
 
 // Lower-case names of the SQL functions the connection has (builtin_only:
 // those SQLite itself provides). Empty if SQLite cannot tell.
@@ -444,7 +448,8 @@ void Registry::save(const Definition& def) {
 
 void Registry::create(Definition def) {
     std::string key = lower(def.name);
-    if (is_reserved(key)) fail(def.name + " is a name of the Joy extension");
+    if (is_reserved(key))
+        fail(def.name + (key == "regexp" || key == "match" ? " is called by an SQL operator" : " is a name of the Joy extension"));
     if (sql_function_names(db_, true).count(key)) fail(def.name + " is a built-in SQL function");
     std::shared_ptr<const Program> compiled[ROLES];
     std::map<std::string, joy::Sym*> bound;

@@ -433,3 +433,20 @@ def test_loading_twice_keeps_the_first_load_working(db):
     db.load_extension(EXTENSION)
     assert ev(db, '"SELECT 1 AS a" [] query') == "[{a: 1}]"
     assert [r[0] for r in db.execute("SELECT value FROM log")] == [1, 2]
+
+
+# ---- a file cannot answer the host's operators ----
+
+def test_operator_functions_cannot_be_made_or_loaded(tmp_path):
+    path = str(tmp_path / "regexp.db")
+    conn = connect(path)
+    assert "called by an SQL operator" in error_of(conn, "SELECT joy_create_function('regexp', 2, 'pop pop 1', 'effects')")
+    conn.execute("SELECT joy_create_function('other', 2, 'pop pop 1', 'effects')")
+    conn.execute("UPDATE joy_functions SET name = 'regexp' WHERE name = 'other'")  # as a crafted file would
+    conn.execute("CREATE TABLE users(name, password)")
+    conn.execute("INSERT INTO users VALUES ('h', 'hunter2')")
+    conn.commit()
+    conn.close()
+    victim = connect(path)
+    assert "no such function: REGEXP" in error_of(victim, "SELECT name FROM users WHERE password REGEXP '^h'")
+    victim.close()
