@@ -2,6 +2,7 @@
 #include "sqlite_store.h"
 
 #include <cctype>
+#include <cmath>
 #include <cstring>
 #include <ctime>
 #include <unordered_set>
@@ -930,7 +931,18 @@ int64_t SqliteStore::write_rows(const Value& v, int top_kind) {
         case joy::T_CHAR: r.type = NT_CHAR; r.ival = e.u.i; r.has_ival = true; break;
         case joy::T_INT: r.type = NT_INT; r.ival = e.u.i; r.has_ival = true; break;
         case joy::T_SET: r.type = NT_SET; r.ival = int64_t(e.u.set); r.has_ival = true; break;
-        case joy::T_FLOAT: r.type = NT_FLOAT; r.fval = e.u.f; r.has_fval = true; break;
+        case joy::T_FLOAT:
+            r.type = NT_FLOAT;
+            // SQLite keeps no NaN (it stores NULL) and no -0.0 (it stores 0):
+            // those keep their bits in ival instead.
+            if (std::isnan(e.u.f) || (e.u.f == 0 && std::signbit(e.u.f))) {
+                std::memcpy(&r.ival, &e.u.f, sizeof r.ival);
+                r.has_ival = true;
+            } else {
+                r.fval = e.u.f;
+                r.has_fval = true;
+            }
+            break;
         case joy::T_STRING: r.type = NT_STRING; r.str_id = intern_string(e.u.str->view()); break;
         case joy::T_USRDEF: r.type = NT_USRDEF; r.str_id = intern_string(e.u.sym->name); break;
         case joy::T_BUILTIN: r.type = NT_BUILTIN; r.str_id = intern_string(e.u.bi->name); break;
@@ -1028,6 +1040,12 @@ Value SqliteStore::load_value(int type, sqlite3_stmt* row, int c0) {
     case NT_INT: return Value::integer(integer_column(row, c0 + 1));
     case NT_SET: return Value::setv(uint64_t(integer_column(row, c0 + 1)));
     case NT_FLOAT:
+        if (sqlite3_column_type(row, c0 + 2) == SQLITE_NULL && sqlite3_column_type(row, c0 + 1) == SQLITE_INTEGER) {
+            int64_t bits = sqlite3_column_int64(row, c0 + 1);  // a NaN or -0.0
+            double d;
+            std::memcpy(&d, &bits, sizeof d);
+            return Value::flt(d);
+        }
         if (sqlite3_column_type(row, c0 + 2) != SQLITE_FLOAT && sqlite3_column_type(row, c0 + 2) != SQLITE_INTEGER)
             throw joy::JoyError("run time error: persisted node has no number in column fval");
         return Value::flt(sqlite3_column_double(row, c0 + 2));

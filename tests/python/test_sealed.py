@@ -450,3 +450,15 @@ def test_operator_functions_cannot_be_made_or_loaded(tmp_path):
     victim = connect(path)
     assert "no such function: REGEXP" in error_of(victim, "SELECT name FROM users WHERE password REGEXP '^h'")
     victim.close()
+
+
+def test_nan_and_negative_zero_survive_storage(db):
+    ev(db, '-1.0 sqrt -0.0 1.5 [] cons cons cons "n" persist')
+    assert db.execute("SELECT joy, type FROM joy_list('n')").fetchall() == \
+        [("{:nan}", "float"), ("-0.0", "float"), ("1.5", "float")]
+    assert ev(db, '"n" recall [0.0 <] filter size') == 0
+    assert ev(db, '"n" recall first dup =') == 0  # NaN is not equal to itself
+    db.execute("SELECT joy_eval('[] \"copy\" persist')")
+    db.execute("CREATE VIRTUAL TABLE copy USING joy_list(copy)")
+    db.execute("INSERT INTO copy(joy) SELECT joy FROM joy_list('n')")
+    assert db.execute("SELECT joy FROM copy").fetchall() == [("{:nan}",), ("-0.0",), ("1.5",)]
