@@ -11,8 +11,10 @@
 // --steps N, --memory BYTES, --depth N (limits per statement; 0 = none;
 // memory defaults to half the machine's RAM, the others to none),
 // -e PROGRAM (run PROGRAM text), --help.
+#include <signal.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -31,6 +33,17 @@
 #include "store_host.h"
 
 namespace {
+
+// Ctrl-C in the REPL stops the running statement with "interrupted" (the
+// interpreter asks between steps; SQLite's own work stops through
+// sqlite3_interrupt) and the session goes on.
+volatile std::sig_atomic_t interrupt_requested = 0;
+sqlite3* volatile interrupt_db = nullptr;
+
+void on_interrupt(int) {
+    interrupt_requested = 1;
+    if (interrupt_db) sqlite3_interrupt(interrupt_db);
+}
 
 int64_t page_count(sqlite3* db) {
     sqlite3_stmt* st = nullptr;
@@ -69,12 +82,14 @@ struct CliHost : joyext::StoreHost {
         if (interp && store_) release_definitions(*interp, store_->path().empty());
         close_db();
         db = handle;
+        interrupt_db = db;
         set_store(std::make_unique<joyext::SqliteStore>(db), interp);
         joyext::register_collection_tables(db, store_.get());
         if (interp) sync(*interp);
     }
     void close_db() {
         if (!db) return;
+        interrupt_db = nullptr;
         if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
         store_.reset();
         sqlite3_close_v2(db);
@@ -97,6 +112,7 @@ struct CliHost : joyext::StoreHost {
     // process wrote (SQLite answers SQLITE_BUSY at once), and its reads
     // might be stale by then.
     void begin_statement(joy::Interp& I) {
+        interrupt_requested = 0;
         sync(I);
         if (store_) statement_session = store_->session();
         if (!db || !sqlite3_get_autocommit(db)) return;
@@ -133,6 +149,11 @@ struct CliHost : joyext::StoreHost {
     }
     void flush_out() override { std::fflush(stdout); }
     int read_stdin() override { return std::getchar(); }
+    bool interrupted() override {
+        if (!interrupt_requested) return false;
+        interrupt_requested = 0;
+        return true;
+    }
     std::vector<std::string> argv() override { return args; }
     // Statements that failed: a run of files or standard input with any
     // exits with status 1.
@@ -220,6 +241,11 @@ int repl(CliHost& host, joy::Interp& I) {
     }
     joy::Parser p(I, "", true);
     I.input = &p;
+    struct sigaction interrupt {};
+    interrupt.sa_handler = on_interrupt;
+    interrupt.sa_flags = SA_RESTART;
+    sigemptyset(&interrupt.sa_mask);
+    sigaction(SIGINT, &interrupt, nullptr);
     const char* prompt = "joy> ";
     for (;;) {
         char* line = readline(prompt);

@@ -33,6 +33,28 @@ void CaptureHost::write_out(std::string_view s) {
     captured.append(s);
 }
 
+bool InterruptProbe::interrupted() {
+#if SQLITE_VERSION_NUMBER >= 3041000
+    return sqlite3_is_interrupted(db_);
+#else
+    if (!probe_) {
+        int rc = sqlite3_prepare_v2(db_, "SELECT 1", -1, &probe_, nullptr);
+        if (rc != SQLITE_OK) {
+            probe_ = nullptr;
+            return rc == SQLITE_INTERRUPT;
+        }
+    }
+    int rc = sqlite3_step(probe_);
+    sqlite3_reset(probe_);
+    return rc == SQLITE_INTERRUPT;
+#endif
+}
+
+void InterruptProbe::release() {
+    sqlite3_finalize(probe_);
+    probe_ = nullptr;
+}
+
 // ---- compiled programs ----
 
 std::shared_ptr<const Program> ProgramCache::get(std::string_view text) {
@@ -258,6 +280,8 @@ JoyConnection::JoyConnection(sqlite3* db)
         std::lock_guard<std::mutex> lock(loaded_mutex);
         loaded().insert(db);
     }
+    host_.probe = &probe_;
+    pure_host_.probe = &probe_;
     interp_->autoput = 1;
     host_.set_store(std::make_unique<SqliteStore>(db_), interp_.get());
     pure_->caps = 0;
@@ -437,6 +461,7 @@ void JoyConnection::finish(Mode mode, bool ok) {
     if (I.stk.capacity() > KEEP_STACK) I.stk.shrink_to_fit();
     if (I.fr.capacity() > KEEP_FRAMES) I.fr.shrink_to_fit();
     I.journal = nullptr;
+    probe_.release();
     if (mode == Mode::PURE) {
         I.undo(journal_);
         I.restore(pure_settings_);

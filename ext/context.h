@@ -38,6 +38,25 @@ enum class Mode {
     RUN,    // joy_run: output (and Joy1's autoput) captured as the result
 };
 
+// Whether sqlite3_interrupt() was called on the connection while a call
+// runs (the interpreter asks every few thousand steps). SQLite 3.41 answers
+// directly (sqlite3_is_interrupted); before it, a statement started now is
+// interrupted as well, so a prepared SELECT 1 is stepped to find out.
+class InterruptProbe {
+public:
+    explicit InterruptProbe(sqlite3* db) : db_(db) {}
+    ~InterruptProbe() { release(); }
+    InterruptProbe(const InterruptProbe&) = delete;
+    InterruptProbe& operator=(const InterruptProbe&) = delete;
+    bool interrupted();
+    // At the end of a call: nothing may stay prepared (sqlite3_close).
+    void release();
+
+private:
+    sqlite3* db_;
+    sqlite3_stmt* probe_ = nullptr;
+};
+
 // Pure calls run on an interpreter of their own that has no store and no
 // effects: it sees the builtins and the definitions of the call's own text
 // (and, for a SQL function written in Joy, the definitions captured when
@@ -48,6 +67,8 @@ enum class Mode {
 struct PureHost : joy::Host {
     void write_out(std::string_view) override {}
     void write_err(std::string_view) override {}
+    bool interrupted() override { return probe->interrupted(); }
+    InterruptProbe* probe = nullptr;
 };
 
 // Output of a call stays in the extension: kept for joy_run, dropped
@@ -58,6 +79,8 @@ struct CaptureHost : StoreHost {
     size_t max_bytes = 1000000000;  // SQLite's default maximum length of a TEXT value
     void write_out(std::string_view s) override;
     void write_err(std::string_view) override {}
+    bool interrupted() override { return probe->interrupted(); }
+    InterruptProbe* probe = nullptr;
 };
 
 // A compiled program: its items in order, ready to run again.
@@ -152,6 +175,7 @@ private:
     sqlite3* db_;
     int refs_ = 0;
     bool busy_ = false;
+    InterruptProbe probe_{db_};
     CaptureHost host_;
     std::unique_ptr<joy::Interp> interp_;
     PureHost pure_host_;

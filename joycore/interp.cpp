@@ -212,6 +212,7 @@ Frame& Interp::push_frame(FrameKind k) {
 void Interp::periodic_check() {
     if (limits.steps && steps >= limits.steps)
         error("step limit exceeded (" + std::to_string(limits.steps) + " steps)");
+    if (host && host->interrupted()) error("interrupted");
     if (limits.memory) {
         int64_t used = tl_pool.bytes + int64_t(stk.capacity() * sizeof(Value) + fr.capacity() * sizeof(Frame) +
                                                spill_stack.capacity() * sizeof(Value));

@@ -89,6 +89,9 @@ struct Host {
     // connection (the CLI) can switch files.
     virtual void open_world(Interp& I, std::string_view path);
     virtual void close_world(Interp& I);
+    // Asked every few thousand steps: true stops the run with the error
+    // "interrupted" (sqlite3_interrupt(), Ctrl-C in the CLI).
+    virtual bool interrupted() { return false; }
 };
 
 struct Limits {

@@ -79,3 +79,41 @@ def test_repl_keeps_history(tmp_path):
     run_repl(["1 2 + ."], str(tmp_path))
     # libedit encodes spaces as \040
     assert r"1\0402\040+\040." in (tmp_path / ".joy_history").read_text()
+
+
+def test_ctrl_c_stops_the_statement_and_keeps_the_session(tmp_path):
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.environ["HOME"] = str(tmp_path)
+        os.execv(JOY, [JOY])
+    out = b""
+
+    def read_until(done, seconds=10):
+        nonlocal out
+        deadline = time.time() + seconds
+        while time.time() < deadline and not done():
+            ready, _, _ = select.select([fd], [], [], 0.1)
+            if ready:
+                try:
+                    out += os.read(fd, 4096)
+                except OSError:
+                    return
+
+    def prompts(n):
+        read_until(lambda: out.count(b"joy> ") >= n)
+        time.sleep(0.1)  # the line editor switches to raw mode after its prompt
+
+    prompts(1)
+    os.write(fd, b"DEFINE kept == 42.\r")
+    prompts(2)
+    os.write(fd, b"0 [true] [1 +] while .\r")
+    time.sleep(0.5)
+    os.write(fd, b"\x03")
+    read_until(lambda: b"interrupted" in out)
+    assert b"interrupted" in out
+    prompts(3)
+    os.write(fd, b"kept 1 + .\r")
+    read_until(lambda: b"43" in out)
+    assert b"43" in out
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)

@@ -82,3 +82,32 @@ def test_nested_program_arguments_on_a_small_stack():
         return got
 
     assert on_small_stack(work) == {"value": (140001, 140001)}
+
+
+def test_interrupt_stops_a_running_program():
+    import sqlite3
+    import time
+    conn = sqlite3.connect(":memory:", check_same_thread=False)
+    conn.enable_load_extension(True)
+    conn.load_extension(EXTENSION)
+    conn.execute("SELECT joy_limits(0, NULL, NULL)")  # no step limit: only the interrupt stops it
+    for call in ["joy_eval", "joy", "joy_run"]:
+        stopped_at = []
+
+        def interrupt():
+            time.sleep(0.3)
+            stopped_at.append(time.perf_counter())
+            conn.interrupt()
+
+        t = threading.Thread(target=interrupt)
+        t.start()
+        try:
+            conn.execute(f"SELECT {call}('0 [true] [1 +] while')").fetchall()
+            raised = ""
+        except sqlite3.OperationalError as e:
+            raised = str(e)
+        t.join()
+        assert "interrupted" in raised
+        assert time.perf_counter() - stopped_at[0] < 0.1
+    assert conn.execute("SELECT joy_eval('1 2 +')").fetchone() == (3,)
+    conn.close()
