@@ -210,6 +210,8 @@ Frame& Interp::push_frame(FrameKind k) {
 }
 
 void Interp::periodic_check() {
+    steps += tl_pool.work - work_seen_;  // cells the words walked and made since the last check
+    work_seen_ = tl_pool.work;
     if (limits.steps && steps >= limits.steps)
         error("step limit exceeded (" + std::to_string(limits.steps) + " steps)");
     if (host && host->interrupted()) error("interrupted");
@@ -255,6 +257,7 @@ void Interp::run(const Value& program) {
     bool outermost = !running_;
     if (outermost) {
         steps = 0;
+        work_seen_ = tl_pool.work;
         mem_base_ = tl_pool.bytes;
         next_check_ = CHECK_INTERVAL;
         if (limits.steps && next_check_ > limits.steps) next_check_ = limits.steps;

@@ -280,6 +280,7 @@ private:
     bool running_ = false;
     void periodic_check();
     uint64_t next_check_ = 0;
+    uint64_t work_seen_ = 0;  // tl_pool.work when steps last took it in
     int64_t mem_base_ = 0;
     std::unordered_map<std::string, Sym*> symtab_;
     std::deque<Sym> syms_;

@@ -142,22 +142,6 @@ struct Cell : HeapObj {
 };
 static_assert(sizeof(Cell) == 32, "Cell must stay 32 bytes");
 
-void force_stub(Cell* c);
-inline const Value& head(Cell* c) {
-    if (__builtin_expect(c->stub, 0)) force_stub(c);
-    return c->head_;
-}
-inline Cell* tail(Cell* c) {
-    if (__builtin_expect(c->stub, 0)) force_stub(c);
-    return c->tail_;
-}
-
-struct Str : HeapObj {
-    uint32_t len;
-    char data[1];  // len bytes + NUL
-    std::string_view view() const { return {data, len}; }
-};
-
 // Per-thread allocation pool and memory accounting. `limit` is the budget in
 // bytes for the run in progress; allocation beyond it throws a Joy error.
 // Counts are signed: a value made on one thread may be freed on another
@@ -167,14 +151,36 @@ struct Pool {
     Cell* free_list = nullptr;
     int64_t bytes = 0;       // live bytes in cells, strings, dicts, objects
     int64_t limit = INT64_MAX;
+    // Cells walked (tail) and made (alloc_cell): the work of words whose
+    // cost grows with their input, which the interpreter counts as steps.
+    uint64_t work = 0;
     size_t cells_reserved = 0;
     [[noreturn]] void over_limit();
 };
 extern thread_local Pool tl_pool __attribute__((tls_model("initial-exec")));
 
+void force_stub(Cell* c);
+inline const Value& head(Cell* c) {
+    if (__builtin_expect(c->stub, 0)) force_stub(c);
+    return c->head_;
+}
+inline Cell* tail(Cell* c) {
+    if (__builtin_expect(c->stub, 0)) force_stub(c);
+    ++tl_pool.work;
+    return c->tail_;
+}
+
+struct Str : HeapObj {
+    uint32_t len;
+    char data[1];  // len bytes + NUL
+    std::string_view view() const { return {data, len}; }
+};
+
+
 Cell* refill_pool();
 inline Cell* alloc_cell() {
     Pool& p = tl_pool;
+    ++p.work;
     Cell* c = p.free_list;
     if (__builtin_expect(!c, 0)) c = refill_pool();
     p.free_list = c->tail_;

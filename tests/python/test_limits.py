@@ -19,7 +19,7 @@ def run_and_time(db, program):
 @pytest.mark.parametrize("program, pattern", [
     ("[true] [] while", "step limit"),
     ("0 [true] [1 +] while", "step limit"),
-    ("[] 50000000 [[0] cons] times", "memory limit"),
+    ("[] 50000000 [[0] cons] times", "memory limit|step limit"),  # cells made count as steps
     ("DEFINE d == [0 =] [] [pred d succ] ifte. 10000000 d", "recursion depth|memory limit"),
     ("DEFINE r == r 1 +. r", "recursion depth|memory limit"),
 ])
@@ -90,3 +90,14 @@ def test_joy_run_output_is_bounded(db):
         pytest.skip("Connection.setlimit needs Python 3.11")
     with pytest.raises(sqlite3.OperationalError, match="^joy: .*output"):
         one(db, "SELECT joy_run('100000 [\"xxxxxxxxxx\" putchars] times')")
+
+
+@pytest.mark.parametrize("body", ["dup size pop", "dup 500 take pop", "dup 999 at pop", "dup 999 has pop",
+                                  "dup 999 swap in pop", "dup 500 drop pop", "dup vsum pop", "dup vmax pop",
+                                  "dup dup v+ pop", "dup >json pop", "dup [1 +] map pop"])
+def test_words_that_walk_a_list_pay_for_it(db, body):
+    """Each pass walks a 1000-element list: the default step limit stops
+    the loop within about a second, as it does a loop of single steps."""
+    message, seconds = run_and_time(db, f"1 1000 vrange [true] [{body}] while")
+    assert "step limit exceeded" in message
+    assert seconds < 3 * TIME_SCALE, f"{body!r} took {seconds:.1f}s"
