@@ -2,6 +2,7 @@
 #include "value.h"
 
 #include <cstdlib>
+#include <mutex>
 #include <new>
 #include <vector>
 
@@ -19,6 +20,39 @@ constexpr size_t CHUNK_CELLS = 4096;
 // never recurses.
 thread_local std::vector<std::pair<Tag, HeapObj*>>* tl_pending = nullptr;
 thread_local bool tl_freeing = false;
+
+// Cells are never given back to the system: a thread that ends leaves its
+// free cells here for the next thread that needs some, so hosts that run
+// Joy on many short threads reuse the same memory. `chunks` keeps every
+// block allocated (a cell may be in use on any thread).
+struct SharedCells {
+    std::mutex lock;
+    Cell* free_list = nullptr;
+    std::vector<Cell*> chunks;
+};
+SharedCells& shared_cells() {
+    static SharedCells* shared = new SharedCells;  // outlives every thread's exit
+    return *shared;
+}
+
+// Made on a thread's first refill; at the thread's end it hands the free
+// cells on (tl_pool itself stays trivial, so using it costs no TLS wrapper).
+struct ThreadEnd {
+    ~ThreadEnd() {
+        delete tl_pending;
+        tl_pending = nullptr;
+        Pool& p = tl_pool;
+        if (!p.free_list) return;
+        Cell* last = p.free_list;
+        while (last->tail_) last = last->tail_;
+        SharedCells& s = shared_cells();
+        std::lock_guard<std::mutex> guard(s.lock);
+        last->tail_ = s.free_list;
+        s.free_list = p.free_list;
+        p.free_list = nullptr;
+    }
+};
+thread_local ThreadEnd tl_thread_end;
 
 void free_one(Tag t, HeapObj* h, std::vector<std::pair<Tag, HeapObj*>>& pending) {
     auto drop = [&](Value& v) {
@@ -85,12 +119,24 @@ void Value::destroy(Tag t, HeapObj* h) {
 }
 
 Cell* refill_pool() {
+    (void)&tl_thread_end;  // registers the hand-over at this thread's end
     Pool& p = tl_pool;
+    SharedCells& s = shared_cells();
+    std::lock_guard<std::mutex> guard(s.lock);
+    if (s.free_list) {  // cells a finished thread left: take a chunk's worth
+        Cell* first = s.free_list;
+        Cell* last = first;
+        for (size_t n = 1; n < CHUNK_CELLS && last->tail_; ++n) last = last->tail_;
+        s.free_list = last->tail_;
+        last->tail_ = nullptr;
+        p.free_list = first;
+        return first;
+    }
     Cell* chunk = static_cast<Cell*>(std::malloc(CHUNK_CELLS * sizeof(Cell)));
     if (!chunk) throw std::bad_alloc();
+    s.chunks.push_back(chunk);
     for (size_t i = 0; i < CHUNK_CELLS; ++i) chunk[i].tail_ = i + 1 < CHUNK_CELLS ? &chunk[i + 1] : nullptr;
     p.free_list = chunk;
-    p.cells_reserved += CHUNK_CELLS;
     return chunk;
 }
 

@@ -154,7 +154,6 @@ struct Pool {
     // Cells walked (tail) and made (alloc_cell): the work of words whose
     // cost grows with their input, which the interpreter counts as steps.
     uint64_t work = 0;
-    size_t cells_reserved = 0;
     [[noreturn]] void over_limit();
 };
 extern thread_local Pool tl_pool __attribute__((tls_model("initial-exec")));
