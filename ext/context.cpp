@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "../joycore/printer.h"
+#include "../joycore/utf8.h"
 #include "sqlvalue.h"
 SQLITE_EXTENSION_INIT3
 
@@ -643,7 +644,8 @@ std::string current_error_message() {
     try {
         throw;
     } catch (const joy::JoyError& e) {
-        return std::string("joy: ") + e.what();
+        std::string_view what = e.what();
+        return "joy: " + (joy::valid_utf8(what) ? std::string(what) : joy::utf8_escaped(what));
     } catch (const joy::JoyQuit& q) {
         return "joy: the program ended with quit or abort (status " + std::to_string(q.status) + ")";
     } catch (const std::bad_alloc&) {

@@ -89,8 +89,7 @@ void run_program(sqlite3_context* ctx, int argc, sqlite3_value** argv, Mode mode
         joy::Interp& I = call.interp();
         joy::MemoryLimitScope limit(I);
         if (result == Result::OUTPUT) {
-            std::string out = conn.take_output();
-            sqlite3_result_text64(ctx, out.data(), out.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+            result_bytes(ctx, conn.take_output());
         } else if (I.stk.empty()) {
             sqlite3_result_null(ctx);
         } else if (result == Result::TOP_JSON) {

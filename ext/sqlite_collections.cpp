@@ -17,6 +17,7 @@
 #include "../joycore/dict.h"
 #include "../joycore/json.h"
 #include "../joycore/printer.h"
+#include "../joycore/utf8.h"
 #include "sqlite_store.h"
 
 SQLITE_EXTENSION_INIT3
@@ -116,17 +117,24 @@ void escaped_byte(std::string& out, unsigned char c) {
     out += buf;
 }
 
+// Bytes that are not part of a UTF-8 character are escaped too: the text
+// is valid UTF-8 and reads back as the same bytes.
 void write_string(std::string& out, std::string_view s) {
     out += '"';
-    for (unsigned char c : s) {
+    for (size_t i = 0; i < s.size();) {
+        unsigned char c = s[i];
+        uint32_t cp = 0;
+        size_t len = c < 0x80 ? 1 : joy::utf8_decode(s, i, cp);
         if (c == '"' || c == '\\') {
             out += '\\';
             out += char(c);
-        } else if (c < ' ' || c == 127) {
+        } else if (c < ' ' || c == 127 || len == 0 || (cp >= 0xD800 && cp < 0xE000)) {
             escaped_byte(out, c);
+            len = 1;
         } else {
-            out += char(c);
+            out.append(s.data() + i, len);
         }
+        i += len ? len : 1;
     }
     out += '"';
 }

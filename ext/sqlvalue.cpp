@@ -6,6 +6,7 @@
 
 #include "../joycore/json.h"
 #include "../joycore/printer.h"
+#include "../joycore/utf8.h"
 #include "context.h"
 SQLITE_EXTENSION_INIT3
 
@@ -32,6 +33,13 @@ joy::Value from_sql(sqlite3_value* v) {
     }
 }
 
+void result_bytes(sqlite3_context* ctx, std::string_view bytes) {
+    if (joy::valid_utf8(bytes))
+        sqlite3_result_text64(ctx, bytes.data(), bytes.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+    else
+        sqlite3_result_blob64(ctx, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
+}
+
 void result_value(sqlite3_context* ctx, const joy::Value& v) {
     switch (v.tag) {
     case joy::T_NIL:
@@ -46,11 +54,12 @@ void result_value(sqlite3_context* ctx, const joy::Value& v) {
         return;
     case joy::T_CHAR: {
         char c = char(v.u.i);
-        sqlite3_result_text(ctx, &c, 1, SQLITE_TRANSIENT);
+        if (v.u.i < 0x80) sqlite3_result_text(ctx, &c, 1, SQLITE_TRANSIENT);
+        else sqlite3_result_blob(ctx, &c, 1, SQLITE_TRANSIENT);  // a byte past 127 is no UTF-8 text
         return;
     }
     case joy::T_STRING:
-        sqlite3_result_text64(ctx, v.u.str->data, v.u.str->len, SQLITE_TRANSIENT, SQLITE_UTF8);
+        result_bytes(ctx, v.u.str->view());
         return;
     default: {
         std::string s;

@@ -17,6 +17,7 @@
 #include <sqlite3ext.h>
 
 #include <string>
+#include <string_view>
 
 #include "../joycore/value.h"
 #include "boundary.h"
@@ -29,6 +30,9 @@ constexpr unsigned JSON_SUBTYPE = 74;
 // Throws joy::JoyError for JSON-subtype text that is not valid JSON.
 joy::Value from_sql(sqlite3_value* v);
 void result_value(sqlite3_context* ctx, const joy::Value& v);
+// Bytes as TEXT if they are valid UTF-8, else as a BLOB: every TEXT result
+// is valid UTF-8, and the bytes come back exactly either way.
+void result_bytes(sqlite3_context* ctx, std::string_view bytes);
 // Throws joy::JoyError for values JSON cannot represent.
 void result_json(sqlite3_context* ctx, const joy::Value& v);
 

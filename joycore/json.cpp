@@ -2,6 +2,8 @@
 // 100,000 nested '[' is an error or a deep list, never a crash).
 #include "json.h"
 
+#include "utf8.h"
+
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -320,16 +322,9 @@ void write_string(std::string& out, std::string_view s) {
             ++i;
             continue;
         }
-        size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-        uint32_t cp = len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
-        bool ok = len != 0 && i + len <= s.size();
-        for (size_t k = 1; ok && k < len; ++k) {
-            unsigned char d = s[i + k];
-            if ((d & 0xC0) != 0x80) ok = false;
-            cp = cp << 6 | (d & 0x3F);
-        }
-        static const uint32_t min_cp[] = {0, 0, 0x80, 0x800, 0x10000};
-        if (!ok || cp < min_cp[len] || cp > 0x10FFFF) {
+        uint32_t cp;
+        size_t len = utf8_decode(s, i, cp);
+        if (len == 0) {
             out += "\\ufffd";  // not UTF-8: one replacement character per bad byte
             ++i;
             continue;

@@ -14,6 +14,7 @@
 #include "dict.h"
 #include "file.h"
 #include "interp.h"
+#include "utf8.h"
 
 namespace joy {
 
@@ -46,7 +47,7 @@ static void print_escaped_byte(std::string& out, unsigned char c) {
     if (c >= 8 && c <= 13) {
         out += '\\';
         out += letters[c - 8];
-    } else if (c < 32 || c == 127) {
+    } else if (c < 32 || c >= 127) {  // a byte past 127 alone is not UTF-8
         char buf[8];
         std::snprintf(buf, sizeof buf, "\\%03d", c);
         out += buf;
@@ -55,12 +56,28 @@ static void print_escaped_byte(std::string& out, unsigned char c) {
     }
 }
 
+// Bytes that are not part of a UTF-8 character are written as \ddd too,
+// so printed text is always valid UTF-8 and reads back as the same bytes.
 void print_string_literal(std::string& out, std::string_view s) {
     out += '"';
-    for (unsigned char c : s) {
-        if (c == '"') out += "\\\"";
-        else if (c == '\\') out += "\\\\";
-        else print_escaped_byte(out, c);
+    for (size_t i = 0; i < s.size();) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            if (c == '"') out += "\\\"";
+            else if (c == '\\') out += "\\\\";
+            else print_escaped_byte(out, c);
+            ++i;
+            continue;
+        }
+        uint32_t cp;
+        size_t len = utf8_decode(s, i, cp);
+        if (len == 0 || (cp >= 0xD800 && cp < 0xE000)) {
+            print_escaped_byte(out, c);
+            ++i;
+        } else {
+            out.append(s.data() + i, len);
+            i += len;
+        }
     }
     out += '"';
 }

@@ -111,3 +111,35 @@ def test_interrupt_stops_a_running_program():
         assert time.perf_counter() - stopped_at[0] < 0.1
     assert conn.execute("SELECT joy_eval('1 2 +')").fetchone() == (3,)
     conn.close()
+
+
+# ---- every TEXT result is valid UTF-8 ----
+
+def test_bytes_that_are_not_utf8_come_back_as_a_blob(db):
+    cases = [
+        ("SELECT joy_eval('\"x\" concat', x'00ff')", b"\x00\xffx"),
+        ("SELECT joy_eval('-1 chr')", b"\xff"),
+        ("SELECT joy_eval('200 chr')", b"\xc8"),
+        ("SELECT joy_eval('first', 'é')", b"\xc3"),
+        ("SELECT joy_run('\"\\255\" putchars')", b"\xff"),
+    ]
+    for sql, expected in cases:
+        assert db.execute(sql).fetchone()[0] == expected, sql
+    assert db.execute("SELECT joy_eval('\"é\"'), joy_eval('\"é\" size')").fetchone() == ("é", 2)
+
+
+def test_joy_text_escapes_bytes_that_are_not_utf8(db):
+    assert db.execute("SELECT joy_eval('[\"a\\255\" \"é\"] 200 chr swons')").fetchone()[0] == '[\'\\200 \"a\\255\" \"é\"]'
+    assert db.execute("SELECT joy_eval('[\"a\\255\"] first size')").fetchone()[0] == 2
+    db.execute("SELECT joy_eval('200 chr [] cons \"a\\255\" swons \"xs\" persist')")
+    assert db.execute("SELECT joy FROM joy_list('xs') ORDER BY idx").fetchall() == [('"a\\255"',), ("'\\200",)]
+
+
+def test_error_messages_are_utf8(db):
+    import sqlite3
+    try:
+        db.execute("SELECT joy_eval(cast(? AS TEXT))", (b"foo\xff",)).fetchall()
+    except sqlite3.OperationalError as e:
+        assert str(e) == "joy: run time error: definition needed for foo\\255"
+    else:
+        raise AssertionError("no error")
