@@ -202,7 +202,14 @@ std::string canonical_text(const Value& root) {
     };
     std::string out;
     std::vector<Item> work{{&root}};
+    size_t next_check = 1u << 16;
     while (!work.empty()) {
+        if (out.size() >= next_check) {  // text counts against the memory limit as it grows
+            if (next_check == 1u << 16) joy::check_text_fits(root);
+            const joy::Pool& pool = joy::tl_pool;
+            if (pool.limit != INT64_MAX && pool.bytes + int64_t(out.size()) > pool.limit) joy::tl_pool.over_limit();
+            next_check = out.size() + (1u << 16);
+        }
         Item& it = work.back();
         const Value& v = *it.v;
         if (v.tag == joy::T_LIST) {

@@ -35,6 +35,7 @@
 #include <sqlite3ext.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -413,7 +414,15 @@ int column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
             else sqlite3_result_value(ctx, sqlite3_column_value(c.st, 0));
             break;
         case C_NAME: sqlite3_result_text64(ctx, c.name.data(), c.name.size(), SQLITE_TRANSIENT, SQLITE_UTF8); break;
-        default: result_columns(ctx, col, current_element(c)); break;
+        default: {
+            // Reading a stored value in and writing its text count against
+            // the memory limit of the connection's calls.
+            SqliteStore& s = store_of(c.table().store);
+            std::optional<joy::MemoryLimitScope> limit;
+            if (s.interp()) limit.emplace(*s.interp());
+            result_columns(ctx, col, current_element(c));
+            break;
+        }
         }
     });
     return SQLITE_OK;

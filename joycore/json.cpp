@@ -2,8 +2,6 @@
 // 100,000 nested '[' is an error or a deep list, never a crash).
 #include "json.h"
 
-#include "utf8.h"
-
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -11,6 +9,8 @@
 #include <vector>
 
 #include "dict.h"
+#include "printer.h"
+#include "utf8.h"
 #include "interp.h"
 
 namespace joy {
@@ -430,8 +430,13 @@ std::string json_write(const Value& root) {
     size_t budget = tl_pool.limit == INT64_MAX ? SIZE_MAX : size_t(room < 0 ? 0 : room);
     std::vector<Item> work;
     work.push_back({&root, nullptr, 0, false, true});
+    bool measured = false;
     while (!work.empty()) {
         if (out.size() > budget) tl_pool.over_limit();
+        if (!measured && out.size() >= (1u << 16)) {
+            measured = true;
+            check_text_fits(root);
+        }
         Item& it = work.back();
         const Value& v = *it.v;
         if (v.tag == T_LIST) {

@@ -262,6 +262,12 @@ size_t text_length_at_least(const Value& root, size_t cap) {
 
 }  // namespace
 
+void check_text_fits(const Value& v) {
+    if (tl_pool.limit == INT64_MAX) return;
+    size_t room = size_t(std::max<int64_t>(0, tl_pool.limit - tl_pool.bytes));
+    if (text_length_at_least(v, room + 1) > room) tl_pool.over_limit();
+}
+
 void print_value(std::string& out, const Value& root, bool exact_floats) {
     std::vector<Item> work;
     work.push_back({Item::VALUE, &root});
@@ -271,12 +277,9 @@ void print_value(std::string& out, const Value& root, bool exact_floats) {
         if (__builtin_expect(out.size() >= next_check, 0)) {
             check_text_size(out.size());
             next_check = out.size() + (1 << 16);
-            // Past the first check, and under a limit: will the whole text fit?
-            // If not, fail now rather than after printing up to the limit.
-            if (!measured && tl_pool.limit != INT64_MAX) {
+            if (!measured) {
                 measured = true;
-                size_t room = size_t(std::max<int64_t>(0, tl_pool.limit - tl_pool.bytes));
-                if (text_length_at_least(root, room + 1) > room) tl_pool.over_limit();
+                check_text_fits(root);
             }
         }
         Item& it = work.back();

@@ -12,6 +12,13 @@ namespace joy {
 void print_value(std::string& out, const Value& v, bool exact_floats = false);
 // The elements of a list separated by spaces, without brackets (writeterm).
 void print_term(std::string& out, Cell* list, bool exact_floats = false);
+
+// The text of a value can be exponentially longer than the value (parts
+// shared many times are written each time). Writers (Joy, JSON, canonical
+// text) call this once their text has grown past a first size: it fails
+// with the memory-limit error at once if the text of `v` cannot fit what
+// the run's limit leaves, measuring shared parts once.
+void check_text_fits(const Value& v);
 std::string to_joy(const Value& v);
 // Floats as Joy1 prints them (exact: see print_value).
 void print_float(std::string& out, double d, bool exact = false);
