@@ -19,7 +19,9 @@ constexpr size_t CHUNK_CELLS = 4096;
 // Objects whose count reached zero wait here, so freeing a deep structure
 // never recurses.
 thread_local std::vector<std::pair<Tag, HeapObj*>>* tl_pending = nullptr;
+thread_local std::vector<std::pair<Tag, HeapObj*>>* tl_draining = nullptr;  // the queue in use
 thread_local bool tl_freeing = false;
+thread_local bool tl_thread_ended = false;  // the end hook below has run
 
 // Cells are never given back to the system: a thread that ends leaves its
 // free cells here for the next thread that needs some, so hosts that run
@@ -38,7 +40,9 @@ SharedCells& shared_cells() {
 // Made on a thread's first refill; at the thread's end it hands the free
 // cells on (tl_pool itself stays trivial, so using it costs no TLS wrapper).
 struct ThreadEnd {
+    bool armed = false;
     ~ThreadEnd() {
+        tl_thread_ended = true;
         delete tl_pending;
         tl_pending = nullptr;
         Pool& p = tl_pool;
@@ -103,12 +107,19 @@ void free_one(Tag t, HeapObj* h, std::vector<std::pair<Tag, HeapObj*>>& pending)
 
 void Value::destroy(Tag t, HeapObj* h) {
     if (tl_freeing) {  // already draining: queue it
-        tl_pending->emplace_back(t, h);
+        tl_draining->emplace_back(t, h);
         return;
     }
-    if (!tl_pending) tl_pending = new std::vector<std::pair<Tag, HeapObj*>>();
+    // Values freed by thread_local objects destroyed after the thread's end
+    // hook use a queue of their own, not one that would outlive the thread.
+    std::vector<std::pair<Tag, HeapObj*>> last_queue;
+    if (!tl_pending && !tl_thread_ended) {
+        tl_pending = new std::vector<std::pair<Tag, HeapObj*>>();
+        tl_thread_end.armed = true;
+    }
+    auto& pending = tl_thread_ended ? last_queue : *tl_pending;
+    tl_draining = &pending;
     tl_freeing = true;
-    auto& pending = *tl_pending;
     free_one(t, h, pending);
     while (!pending.empty()) {
         auto [pt, ph] = pending.back();
@@ -119,7 +130,7 @@ void Value::destroy(Tag t, HeapObj* h) {
 }
 
 Cell* refill_pool() {
-    (void)&tl_thread_end;  // registers the hand-over at this thread's end
+    tl_thread_end.armed = true;  // constructs it: the hand-over runs at this thread's end
     Pool& p = tl_pool;
     SharedCells& s = shared_cells();
     std::lock_guard<std::mutex> guard(s.lock);

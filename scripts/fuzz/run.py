@@ -20,6 +20,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BUILD = os.path.join(ROOT, "build-fuzz")
 
 
+# Inputs long enough to nest far past what a small stack could recurse
+# (the reader and evaluator targets run on a 256 KB stack).
+MAX_LEN = {"reader": 65536, "eval": 32768, "json": 65536}
+
+
 def run(target, seconds):
     exe = os.path.join(BUILD, "fuzz_" + target)
     corpus = os.path.join(BUILD, "corpus", target)
@@ -28,7 +33,7 @@ def run(target, seconds):
     os.makedirs(corpus, exist_ok=True)
     os.makedirs(crashes, exist_ok=True)
     before = set(os.listdir(crashes))
-    cmd = [exe, f"-max_total_time={seconds}", "-timeout=10", "-rss_limit_mb=2048", "-max_len=4096",
+    cmd = [exe, f"-max_total_time={seconds}", "-timeout=10", "-rss_limit_mb=2048", f"-max_len={MAX_LEN.get(target, 4096)}",
            "-print_final_stats=1", f"-artifact_prefix={crashes}/", corpus]
     if os.path.isdir(seeds):
         cmd.append(seeds)

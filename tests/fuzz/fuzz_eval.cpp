@@ -11,6 +11,7 @@
 
 #include "../../joycore/interp.h"
 #include "../../joycore/reader.h"
+#include "small_stack.h"
 
 namespace {
 
@@ -48,14 +49,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         text += tokens[pick];
         text += ' ';
     }
-    CaptureHost host;
-    joy::Interp I(&host);
-    I.caps = joy::CAP_OUTPUT;
-    I.set_limits(joy::Limits{20000, 4 << 20, 200});
-    try {
-        joy::run_text(I, text);
-    } catch (joy::JoyQuit&) {
-    }
-    if (!I.fr.empty() || I.guard != 0 || !I.spill_stack.empty()) __builtin_trap();
+    auto work = [&] {
+        CaptureHost host;
+        joy::Interp I(&host);
+        I.caps = joy::CAP_OUTPUT;
+        I.set_limits(joy::Limits{20000, 4 << 20, 200});
+        try {
+            joy::run_text(I, text);
+        } catch (joy::JoyQuit&) {
+        }
+        if (!I.fr.empty() || I.guard != 0 || !I.spill_stack.empty()) __builtin_trap();
+    };
+    on_small_stack(work);
     return 0;
 }

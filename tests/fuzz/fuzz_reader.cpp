@@ -10,6 +10,7 @@
 #include "../../joycore/interp.h"
 #include "../../joycore/printer.h"
 #include "../../joycore/reader.h"
+#include "small_stack.h"
 
 namespace {
 
@@ -34,20 +35,23 @@ void reread(joy::Interp& I, const joy::Value& terms) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-    SilentHost host;
-    joy::Interp I(&host);
-    joy::Parser parser(I, std::string(reinterpret_cast<const char*>(data), size));
-    // Each item consumes at least one byte, so more items than bytes means
-    // the reader is stuck.
-    for (size_t items = 0;; ++items) {
-        if (items > size + 1) __builtin_trap();
-        try {
-            joy::Item item = parser.next();
-            if (item.kind == joy::Item::END) break;
-            if (item.kind == joy::Item::STATEMENT) reread(I, item.terms);
-            for (auto& [sym, body] : item.defs) reread(I, body);
-        } catch (joy::JoyError&) {
+    auto work = [&] {
+        SilentHost host;
+        joy::Interp I(&host);
+        joy::Parser parser(I, std::string(reinterpret_cast<const char*>(data), size));
+        // Each item consumes at least one byte, so more items than bytes
+        // means the reader is stuck.
+        for (size_t items = 0;; ++items) {
+            if (items > size + 1) __builtin_trap();
+            try {
+                joy::Item item = parser.next();
+                if (item.kind == joy::Item::END) break;
+                if (item.kind == joy::Item::STATEMENT) reread(I, item.terms);
+                for (auto& [sym, body] : item.defs) reread(I, body);
+            } catch (joy::JoyError&) {
+            }
         }
-    }
+    };
+    on_small_stack(work);
     return 0;
 }
