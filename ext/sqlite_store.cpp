@@ -264,19 +264,11 @@ Value SqliteStore::query(std::string_view sql, const Value& params) {
     int ncol = sqlite3_column_count(st);
     std::vector<Value> names;
     for (int k = 0; k < ncol; ++k) names.push_back(joy::make_string(sqlite3_column_name(st, k)));
-    {
-        RunningStatement running(st);
-        SqlSeal::Scope sealed(seal_, interp_, files_allowed());
-        for (;;) {
-            int rc = sqlite3_step(st);
-            if (rc == SQLITE_DONE) break;
-            if (rc != SQLITE_ROW) throw sql_error("SQL error");
-            Value row = Value::adopt_dict(joy::Dict::create());
-            for (int k = 0; k < ncol; ++k) row.u.dict->put(names[k], column_value(st, k));
-            rows.push(std::move(row));
-        }
-    }
-    after_user_statement(st);
+    step_sealed(st, [&] {
+        Value row = Value::adopt_dict(joy::Dict::create());
+        for (int k = 0; k < ncol; ++k) row.u.dict->put(names[k], column_value(st, k));
+        rows.push(std::move(row));
+    });
     return rows.take();
 }
 
@@ -285,6 +277,13 @@ int64_t SqliteStore::exec(std::string_view sql, const Value& params) {
     sqlite3_stmt* st = prepare_user(sql, "exec");
     if (!sqlite3_stmt_readonly(st)) before_write();
     bind_params(db_, st, params);
+    step_sealed(st, [] {});
+    return sqlite3_total_changes64(db_) - before;
+}
+
+// Steps a statement of Joy's own text to its end under the seal, `row`
+// seeing each result row; it is reset however that ends.
+void SqliteStore::step_sealed(sqlite3_stmt* st, const std::function<void()>& row) {
     {
         RunningStatement running(st);
         SqlSeal::Scope sealed(seal_, interp_, files_allowed());
@@ -292,10 +291,10 @@ int64_t SqliteStore::exec(std::string_view sql, const Value& params) {
             int rc = sqlite3_step(st);
             if (rc == SQLITE_DONE) break;
             if (rc != SQLITE_ROW) throw sql_error("SQL error");
+            row();
         }
     }
     after_user_statement(st);
-    return sqlite3_total_changes64(db_) - before;
 }
 
 // db-begin / db-commit / db-rollback nest as savepoints, since a statement

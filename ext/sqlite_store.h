@@ -16,6 +16,7 @@
 #pragma once
 #include <sqlite3ext.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -172,6 +173,7 @@ private:
     sqlite3_stmt* prepare_user(std::string_view sql, const char* word);
     // After a statement of the user's: what it may have changed.
     void after_user_statement(sqlite3_stmt* st);
+    void step_sealed(sqlite3_stmt* st, const std::function<void()>& row);
     void check_schema_version();
     [[noreturn]] void fail(const std::string& what);
     void step_done(sqlite3_stmt* st);
