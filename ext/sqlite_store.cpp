@@ -242,7 +242,9 @@ private:
     sqlite3_stmt* st_;
 };
 
-void bind_params(sqlite3* db, sqlite3_stmt* st, const Value& params) {
+// Every parameter the statement has must be given: a missing one would
+// silently be NULL.
+void bind_params(sqlite3_stmt* st, const Value& params) {
     if (params.tag != joy::T_LIST) throw joy::JoyError("run time error: list of parameters needed for query");
     int i = 0;
     int n = sqlite3_bind_parameter_count(st);
@@ -250,7 +252,28 @@ void bind_params(sqlite3* db, sqlite3_stmt* st, const Value& params) {
         if (++i > n) throw joy::JoyError("run time error: too many parameters for the SQL statement");
         SqliteStore::bind_value(st, i, joy::head(c));
     }
-    (void)db;
+    if (i < n)
+        throw joy::JoyError("run time error: the SQL statement has " + std::to_string(n) + " parameters, " +
+                            std::to_string(i) + " given");
+}
+
+// Column names of a result, a repeated one numbered (a, a:2) so that no
+// column's value is lost in the row dict.
+std::vector<Value> column_names(sqlite3_stmt* st) {
+    std::vector<Value> names;
+    std::unordered_map<std::string, int> seen;
+    for (int k = 0; k < sqlite3_column_count(st); ++k) {
+        const char* raw = sqlite3_column_name(st, k);
+        std::string name = raw ? raw : "";
+        int times = ++seen[name];
+        if (times > 1) {
+            name += ":" + std::to_string(times);
+            while (seen.count(name)) name += "'";
+            seen[name] = 1;
+        }
+        names.push_back(joy::make_string(name));
+    }
+    return names;
 }
 }  // namespace
 
@@ -259,11 +282,10 @@ void bind_params(sqlite3* db, sqlite3_stmt* st, const Value& params) {
 Value SqliteStore::query(std::string_view sql, const Value& params) {
     sqlite3_stmt* st = prepare_user(sql, "query");
     if (!sqlite3_stmt_readonly(st)) before_write();  // INSERT ... RETURNING
-    bind_params(db_, st, params);
+    bind_params(st, params);
     joy::ListBuilder rows;
     int ncol = sqlite3_column_count(st);
-    std::vector<Value> names;
-    for (int k = 0; k < ncol; ++k) names.push_back(joy::make_string(sqlite3_column_name(st, k)));
+    std::vector<Value> names = column_names(st);
     step_sealed(st, [&] {
         Value row = Value::adopt_dict(joy::Dict::create());
         for (int k = 0; k < ncol; ++k) row.u.dict->put(names[k], column_value(st, k));
@@ -276,7 +298,7 @@ int64_t SqliteStore::exec(std::string_view sql, const Value& params) {
     int64_t before = sqlite3_total_changes64(db_);
     sqlite3_stmt* st = prepare_user(sql, "exec");
     if (!sqlite3_stmt_readonly(st)) before_write();
-    bind_params(db_, st, params);
+    bind_params(st, params);
     step_sealed(st, [] {});
     return sqlite3_total_changes64(db_) - before;
 }

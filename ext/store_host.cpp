@@ -22,7 +22,9 @@ void StoreHost::on_define(joy::Sym& s) {
     if (loading_ || s.hidden || !store_) return;
     s.from_store = false;  // so a refresh does not drop the new body
     if (check_pending_) settle();
-    if (sqlite3_db_readonly(store_->db(), "main") == 1) return;
+    if (sqlite3_db_readonly(store_->db(), "main") == 1)  // it would be lost at the next call
+        throw joy::JoyError("run time error: the database is read-only: the definition of " + s.name +
+                            " cannot be stored");
     if (!s.defined) {
         store_->drop_definition(s.name);
         return;

@@ -93,8 +93,10 @@ def test_read_only_database_runs_pure_joy(path):
     w.close()
     ro = connect(f"file:{path}?mode=ro", uri=True)
     assert ev(ro, "[1 2 3] [dup *] map") == "[1 4 9]"
-    assert ev(ro, "DEFINE sq == dup *. 5 sq") == 25  # kept in memory
-    assert ev(ro, "6 sq") == 36
+    # a definition that cannot be stored is an error, not kept in memory only
+    assert "read-only: the definition of sq cannot be stored" in error_of(ro, "DEFINE sq == dup *. 5 sq")
+    assert "definition needed for sq" in error_of(ro, "6 sq")
+    assert one(ro, "SELECT joy('DEFINE sq == dup *. 5 sq')") == 25  # a pure call's own definitions
     assert ev(ro, "stored") == 42  # read from the database
     assert ev(ro, "roots") == "[]"
     assert ev(ro, '"SELECT count(*) AS n FROM t" [] query') == "[{n: 0}]"
@@ -107,7 +109,8 @@ def test_read_only_database_runs_pure_joy(path):
 def test_read_only_database_without_tables(path):
     sqlite3.connect(path).execute("CREATE TABLE t(a)").connection.close()
     ro = connect(f"file:{path}?mode=ro", uri=True)
-    assert ev(ro, "DEFINE sq == dup *. 7 sq") == 49
+    assert "read-only" in error_of(ro, "DEFINE sq == dup *. 7 sq")
+    assert one(ro, "SELECT joy('DEFINE sq == dup *. 7 sq')") == 49
     assert ev(ro, "roots") == "[]"
     assert ev(ro, "sessions") == '["main"]'
     assert "definition needed for nosuch" in error_of(ro, "nosuch")

@@ -143,3 +143,20 @@ def test_error_messages_are_utf8(db):
         assert str(e) == "joy: run time error: definition needed for foo\\255"
     else:
         raise AssertionError("no error")
+
+
+# ---- SQL from Joy loses nothing ----
+
+def test_query_keeps_repeated_column_names(db):
+    assert db.execute("SELECT joy_eval('\"SELECT 1 AS a, 2 AS a, 3 AS b\" [] query')").fetchone()[0] == \
+        '[{a: 1, "a:2": 2, b: 3}]'
+
+
+def test_missing_parameters_are_an_error(db):
+    import sqlite3
+    try:
+        db.execute("SELECT joy_eval('\"SELECT ?1 + ?2\" [1] query')").fetchall()
+    except sqlite3.OperationalError as e:
+        assert "the SQL statement has 2 parameters, 1 given" in str(e)
+    else:
+        raise AssertionError("no error")
