@@ -52,6 +52,7 @@ bool InterruptProbe::interrupted() {
 }
 
 void InterruptProbe::release() {
+    if (!probe_) return;
     sqlite3_finalize(probe_);
     probe_ = nullptr;
 }
