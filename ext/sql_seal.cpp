@@ -49,7 +49,29 @@ bool safe_module(const std::string& module) {
 
 // The module after USING in a CREATE VIRTUAL TABLE statement, lower case.
 std::string module_of(const std::string& create) {
+    // Comments and quoted text are blanked first: "/* using json_each */"
+    // must not pass for the module.
     std::string text = lower(create.c_str());
+    for (size_t k = 0; k < text.size();) {
+        size_t end = k + 1;
+        if (text.compare(k, 2, "/*") == 0) end = std::min(text.find("*/", k + 2), text.size() - 2) + 2;
+        else if (text.compare(k, 2, "--") == 0) end = std::min(text.find('\n', k), text.size());
+        else if (text[k] == '\'' || text[k] == '"' || text[k] == '`' || text[k] == '[') {
+            char close = text[k] == '[' ? ']' : text[k];
+            end = std::min(text.find(close, k + 1), text.size() - 1) + 1;
+            if (text[k] != '\'') {  // a quoted name: keep its letters, drop the quotes
+                text[k] = ' ';
+                text[end - 1] = ' ';
+                k = end;
+                continue;
+            }
+        } else {
+            k = end;
+            continue;
+        }
+        for (size_t j = k; j < end && j < text.size(); ++j) text[j] = ' ';
+        k = end;
+    }
     size_t at = text.find(" using ");
     if (at == std::string::npos) return "";
     size_t k = at + 7;
@@ -120,6 +142,17 @@ namespace {
 constexpr int PROGRESS_OPS = 1000;
 }
 
+void SqlSeal::load_unsafe_modules() {
+    unsafe_modules_.clear();
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db_, "SELECT name FROM pragma_module_list", -1, &st, nullptr) == SQLITE_OK)
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            std::string m = lower(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+            if (!safe_module(m)) unsafe_modules_.insert(m);
+        }
+    sqlite3_finalize(st);
+}
+
 void SqlSeal::install(sqlite3* db) {
     db_ = db;
     sqlite3_set_authorizer(db, authorize, this);
@@ -171,7 +204,14 @@ int SqlSeal::decide(int action, const char* a, const char* b) {
         return SQLITE_DENY;
     }
     case SQLITE_FUNCTION:
-        if (!files_ && b) functions_.push_back(lower(b));
+        if (files_ || !b) return SQLITE_OK;
+        // The shell's edit() runs a program and readfile() reads a file,
+        // though neither is marked SQLITE_DIRECTONLY.
+        if (one_of(lower(b), {"edit", "readfile", "writefile", "load_extension", "fts3_tokenizer"})) {
+            refusal_ = lower(b) + "() is not allowed in SQL run by Joy unless files are enabled";
+            return SQLITE_DENY;
+        }
+        functions_.push_back(lower(b));
         return SQLITE_OK;
     case SQLITE_CREATE_TEMP_TRIGGER:
     case SQLITE_CREATE_TEMP_VIEW:
@@ -189,8 +229,15 @@ int SqlSeal::decide(int action, const char* a, const char* b) {
     case SQLITE_UPDATE:
     case SQLITE_DELETE: {
         if (files_ || !a) return SQLITE_OK;
-        // a: the table; its schema comes as the third argument
+        // a: the table; its schema comes as the third argument. The table
+        // of a module that is not safe, read by its own name (fsdir('/')),
+        // is refused here too, where a statement prepared again after a
+        // change of schema is also seen.
         std::pair<std::string, std::string> t{db_name_ ? db_name_ : "", lower(a)};
+        if (unsafe_modules_.count(t.second)) {
+            refusal_ = "the virtual table " + t.second + " is not allowed in SQL run by Joy unless files are enabled";
+            return SQLITE_DENY;
+        }
         if (tables_.empty() || tables_.back() != t) tables_.push_back(std::move(t));
         return SQLITE_OK;
     }

@@ -36,6 +36,7 @@
 
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "../joycore/interp.h"
@@ -95,6 +96,12 @@ private:
     // Tables the statement reads or writes, as (schema, name).
     std::vector<std::pair<std::string, std::string>> tables_;
     std::string table_refusal(const std::string& schema, const std::string& table);
+    // Modules registered on the connection that are not safe, by name.
+    std::unordered_set<std::string> unsafe_modules_;
+  public:
+    // Read before each call's SQL (a host may register modules at any time).
+    void load_unsafe_modules();
+  private:
     // "schema.table" -> why it may not be used from Joy ("" if it may).
     std::unordered_map<std::string, std::string> table_verdicts_;
     // Lower-case function name -> whether SQLite keeps it to direct SQL;

@@ -503,6 +503,7 @@ void bind_stored(sqlite3_stmt* st, int i, const Value& v, std::string& text) {
         }
         break;
     case joy::T_BOOL: case joy::T_STRING: case joy::T_LIST: case joy::T_DICT:
+        joy::check_text_fits(v);  // shared parts: fail now, not after walking them all
         if (json_exact(v)) {
             text = joy::json_write(v);
             sqlite3_bind_text64(st, i, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);

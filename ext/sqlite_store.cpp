@@ -5,6 +5,7 @@
 #include "sqlite_store.h"
 
 #include <cctype>
+#include <cstring>
 
 #include "../joycore/dict.h"
 #include "../joycore/json.h"
@@ -74,7 +75,9 @@ void SqliteStore::fail(const std::string& what) { throw sql_error(what); }
 
 joy::JoyError SqliteStore::sql_error(const std::string& what) {
     int code = sqlite3_errcode(db_) & 0xff;
-    if ((code == SQLITE_AUTH || code == SQLITE_INTERRUPT) && !seal_.refusal().empty())
+    bool denied = code == SQLITE_AUTH || code == SQLITE_INTERRUPT ||
+                  (code == SQLITE_ERROR && std::strstr(sqlite3_errmsg(db_), "not authorized"));
+    if (denied && !seal_.refusal().empty())
         return joy::JoyError("run time error: " + seal_.refusal());
     std::string msg = "run time error: " + what + ": " + sqlite3_errmsg(db_);
     if ((sqlite3_errcode(db_) & 0xff) == SQLITE_BUSY && sqlite3_txn_state(db_, nullptr) == SQLITE_TXN_READ) {
@@ -143,6 +146,7 @@ sqlite3_stmt* SqliteStore::prepare_user(std::string_view sql, const char* word) 
     if (sqlite3_stmt* hit = cached(user_stmts_, sql)) return hit;
     const char* tail = nullptr;
     sqlite3_stmt* st = nullptr;
+    if (!files_allowed()) seal_.load_unsafe_modules();
     {
         SqlSeal::Scope sealed(seal_, interp_, files_allowed());
         st = compile_sql(sql, &tail);

@@ -367,7 +367,7 @@ def test_a_failure_while_making_the_result_keeps_nothing(db):
 
 
 @pytest.mark.parametrize("sql, message", [
-    ("SELECT joy_eval('\"SELECT name FROM fsdir(''/etc/hostname'')\" [] query');", "module fsdir"),
+    ("SELECT joy_eval('\"SELECT name FROM fsdir(''/etc/hostname'')\" [] query');", "virtual table fsdir"),
     ("SELECT joy_eval('\"CREATE VIRTUAL TABLE temp.z USING zipfile(''{dir}/z.zip'')\" [] exec');", "module zipfile"),
     ("CREATE VIRTUAL TABLE z USING zipfile('{dir}/y.zip'); "
      "SELECT joy_eval('\"INSERT INTO z(name, mode, mtime, data) VALUES (''a'', 420, 0, ''hi'')\" [] exec');",
@@ -462,3 +462,25 @@ def test_nan_and_negative_zero_survive_storage(db):
     db.execute("CREATE VIRTUAL TABLE copy USING joy_list(copy)")
     db.execute("INSERT INTO copy(joy) SELECT joy FROM joy_list('n')")
     assert db.execute("SELECT joy FROM copy").fetchall() == [("{:nan}",), ("-0.0",), ("1.5",)]
+
+
+@pytest.mark.parametrize("sql, message", [
+    ("SELECT joy_eval('\"SELECT edit(''x'', ''touch {dir}/pwned; true'') AS r\" [] query');", "edit() is not allowed"),
+    ("SELECT joy_eval('\"CREATE TABLE fsdir(name, data, path)\" [] exec pop \"SELECT name FROM fsdir\" [] query pop "
+     "\"DROP TABLE fsdir\" [] exec pop \"SELECT name, data FROM fsdir WHERE path = ''/etc/hostname''\" [] query');",
+     "virtual table fsdir is not allowed"),
+    ("CREATE VIRTUAL TABLE z /* using json_each */ USING zipfile('{dir}/z.zip'); SELECT joy_eval('\"INSERT INTO "
+     "z(name, mode, data) VALUES (''pwn.txt'', 33188, ''hello'')\" [] exec');", "module zipfile"),
+])
+def test_second_review_escapes_are_sealed(tmp_path, sql, message):
+    proc = subprocess.run([SQLITE3, str(tmp_path / "c.db"), "-cmd", f".load {EXTENSION}", sql.format(dir=tmp_path)],
+                          capture_output=True, text=True, timeout=30)
+    assert message in proc.stderr
+    assert not (tmp_path / "pwned").exists() and not (tmp_path / "z.zip").exists()
+
+
+def test_pdict_put_of_shared_structure_fails_fast(db):
+    start = time.perf_counter()
+    msg = error_of(db, "SELECT joy_eval(?)", '[1] 60 [dup [] cons cons] times "p" pdict-open swap "k" swap dput')
+    assert "memory limit exceeded" in msg
+    assert time.perf_counter() - start < 5
