@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "../joycore/c_locale.h"
 #include "../joycore/collections.h"
 #include "../joycore/dict.h"
 #include "../joycore/json.h"
@@ -453,7 +454,7 @@ private:
         std::string text(s_.substr(start, p_ - start));
         if (is_float) {
             char* end = nullptr;
-            double d = std::strtod(text.c_str(), &end);
+            double d = joy::c_strtod(text.c_str(), &end);
             if (*end) bad();
             return Value::flt(d);
         }

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string>
 
+#include "c_locale.h"
 #include "interp.h"
 
 namespace joy {
@@ -46,7 +47,7 @@ void do_strtol(Interp& I) {  // S I -> J
 void do_strtod(Interp& I) {  // S -> R
     I.need(1, "strtod");
     need_string(I, 0, "strtod");
-    I.top() = Value::flt(std::strtod(I.top().u.str->data, nullptr));
+    I.top() = Value::flt(c_strtod(I.top().u.str->data, nullptr));
 }
 
 // format / formatf share the checks of N C I J; the conversion character
@@ -70,6 +71,7 @@ char format_args(Interp& I, const char* word, const char* allowed, const char* a
 
 template <typename T>
 Value formatted(const char* fmt, int width, int prec, T x) {
+    CLocaleScope c_locale;
     int n = std::snprintf(nullptr, 0, fmt, width, prec, x);
     std::string s(size_t(n > 0 ? n : 0), '\0');
     std::snprintf(&s[0], s.size() + 1, fmt, width, prec, x);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "dict.h"
+#include "c_locale.h"
 #include "file.h"
 #include "interp.h"
 #include "utf8.h"
@@ -21,6 +22,7 @@ namespace joy {
 // Joy1 prints %g and makes sure a float never looks like an integer:
 // 1.0 -> "1.0", 1e+20 -> "1.0e+20"; inf and nan stay as they are.
 void print_float(std::string& out, double d, bool exact) {
+    CLocaleScope c_locale;
     char buf[64];
     std::snprintf(buf, sizeof buf, "%g", d);
     if (exact && std::isinf(d)) {  // reads back as a float (the reader's strtod overflows to inf)
@@ -28,7 +30,7 @@ void print_float(std::string& out, double d, bool exact) {
         return;
     }
     // The shortest of %.15g .. %.17g that reads back as the same double.
-    for (int digits = 15; exact && std::isfinite(d) && std::strtod(buf, nullptr) != d && digits <= 17; ++digits)
+    for (int digits = 15; exact && std::isfinite(d) && c_strtod(buf, nullptr) != d && digits <= 17; ++digits)
         std::snprintf(buf, sizeof buf, "%.*g", digits, d);
     std::string s = buf;
     if (std::isfinite(d) && s.find('.') == std::string::npos) {

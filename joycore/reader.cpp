@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "c_locale.h"
 #include "dict.h"
 #include "printer.h"
 
@@ -174,13 +175,13 @@ void Parser::scan(Token& t) {
             pos_ = p;
             if (is_float) {
                 t.kind = T_FLOATLIT;
-                t.f = std::strtod(num.c_str(), nullptr);
+                t.f = c_strtod(num.c_str(), nullptr);
             } else {
                 errno = 0;
                 long long v = std::strtoll(num.c_str(), nullptr, 10);
                 if (errno == ERANGE) {
                     t.kind = T_FLOATLIT;
-                    t.f = std::strtod(num.c_str(), nullptr);
+                    t.f = c_strtod(num.c_str(), nullptr);
                 } else {
                     t.kind = T_INTLIT;
                     t.i = v;
