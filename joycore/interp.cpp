@@ -210,9 +210,8 @@ Frame& Interp::push_frame(FrameKind k) {
 }
 
 void Interp::periodic_check() {
-    steps += tl_pool.work - work_seen_;  // cells the words walked and made since the last check
-    work_seen_ = tl_pool.work;
-    if (limits.steps && steps >= limits.steps)
+    uint64_t taken = steps_taken();
+    if (limits.steps && taken >= limits.steps)
         error("step limit exceeded (" + std::to_string(limits.steps) + " steps)");
     if (host && host->interrupted()) error("interrupted");
     if (limits.memory) {
@@ -220,8 +219,9 @@ void Interp::periodic_check() {
                                                spill_stack.capacity() * sizeof(Value));
         if (used > limits.memory_mark(mem_base_)) error("memory limit exceeded");
     }
-    next_check_ = steps + CHECK_INTERVAL;
-    if (limits.steps && next_check_ > limits.steps) next_check_ = limits.steps;
+    uint64_t interval = CHECK_INTERVAL;
+    if (limits.steps && limits.steps - taken < interval) interval = limits.steps - taken;
+    next_check_ = tl_pool.work + interval;
 }
 
 // After an error the frames are dropped; values spilled by running tests
@@ -256,11 +256,9 @@ void Interp::run(const Value& program) {
     int64_t saved_limit = tl_pool.limit;
     bool outermost = !running_;
     if (outermost) {
-        steps = 0;
-        work_seen_ = tl_pool.work;
+        steps_base_ = tl_pool.work;
         mem_base_ = tl_pool.bytes;
-        next_check_ = CHECK_INTERVAL;
-        if (limits.steps && next_check_ > limits.steps) next_check_ = limits.steps;
+        next_check_ = steps_base_ + (limits.steps && limits.steps < CHECK_INTERVAL ? limits.steps : CHECK_INTERVAL);
         tl_pool.limit = limits.memory_mark(tl_pool.bytes);
     }
     try {
@@ -304,14 +302,14 @@ void Interp::run(const Value& program) {
 void Interp::run_outermost(const Value& program) {
     Cell* c = program.u.list;
     if (!c) {  // an empty program is a step, as an empty quotation is
-        if (++steps >= next_check_) periodic_check();
+        if (step_due()) periodic_check();
         return;
     }
     for (; c; c = top_rest) {
         if (__builtin_expect(c->stub, 0)) force_stub(c);
         const Value& x = c->head_;
         if (x.tag == T_USRDEF) break;
-        if (__builtin_expect(++steps >= next_check_, 0)) periodic_check();
+        if (step_due()) periodic_check();
         top_rest = c->tail_;
         if (x.tag == T_BUILTIN) {
             x.u.bi->fn(*this);
@@ -339,11 +337,11 @@ void Interp::loop(size_t base) {
         if (!c) {
             // Running an empty quotation is a step too: loops over one
             // (`maxint [] times`) must still meet the step limit.
-            if (__builtin_expect(++steps >= next_check_, 0)) periodic_check();
+            if (step_due()) periodic_check();
             fr.pop_back();
             continue;
         }
-        if (__builtin_expect(++steps >= next_check_, 0)) periodic_check();
+        if (step_due()) periodic_check();
         if (__builtin_expect(c->stub, 0)) force_stub(c);
         f.pc = c->tail_;
         const Value& x = c->head_;

@@ -165,15 +165,15 @@ public:
     // Builtins whose work grows with their input (copying strings and
     // lists) charge extra steps, so the step limit also bounds them.
     void charge(uint64_t units) {
-        steps += units;
-        if (steps >= next_check_) periodic_check();
+        tl_pool.work += units;
+        if (tl_pool.work >= next_check_) periodic_check();
     }
     // Work done outside the evaluator for the run (the SQL it runs) counts
     // as steps too: true if the step limit is now exceeded. Never throws,
     // so a callback from C may call it.
     bool charge_outside(uint64_t units) noexcept {
-        steps += units;
-        return limits.steps && steps >= limits.steps;
+        tl_pool.work += units;
+        return limits.steps && steps_taken() >= limits.steps;
     }
     Limits limits;
     uint32_t caps = CAP_ALL;
@@ -182,7 +182,11 @@ public:
     // host is asked to refresh them (refresh_definitions), so a run that
     // uses none pays nothing.
     bool check_stored = false;
-    uint64_t steps = 0;          // steps of the current run
+    // Steps of the current run: terms run, plus cells its words walked and
+    // made, plus work charged. One counter of the thread holds them all
+    // (Pool::work), so a few terms of heavy words (`size` of a long list in
+    // a loop) meet the step limit and interrupts as soon as many light ones.
+    uint64_t steps_taken() const { return tl_pool.work - steps_base_; }
 
     // ---- data stack (for builtins) ----
     std::vector<Value> stk;
@@ -279,8 +283,11 @@ private:
     void run_outermost(const Value& program);
     bool running_ = false;
     void periodic_check();
+    // Both in units of tl_pool.work: where the run started, and where the
+    // next check of limits and interrupts is due.
+    uint64_t steps_base_ = 0;
     uint64_t next_check_ = 0;
-    uint64_t work_seen_ = 0;  // tl_pool.work when steps last took it in
+    bool step_due() { return __builtin_expect(++tl_pool.work >= next_check_, 0); }
     int64_t mem_base_ = 0;
     std::unordered_map<std::string, Sym*> symtab_;
     std::deque<Sym> syms_;

@@ -151,8 +151,9 @@ struct Pool {
     Cell* free_list = nullptr;
     int64_t bytes = 0;       // live bytes in cells, strings, dicts, objects
     int64_t limit = INT64_MAX;
-    // Cells walked (tail) and made (alloc_cell): the work of words whose
-    // cost grows with their input, which the interpreter counts as steps.
+    // The thread's step counter: terms the interpreter ran, and cells
+    // walked (tail) and made (alloc_cell), the work of words whose cost
+    // grows with their input. An Interp counts its steps from it.
     uint64_t work = 0;
     [[noreturn]] void over_limit();
 };

@@ -2,6 +2,7 @@
 never crash the host; joy_limits changes them per connection."""
 import json
 import sqlite3
+import threading
 import time
 
 import pytest
@@ -101,3 +102,23 @@ def test_words_that_walk_a_list_pay_for_it(db, body):
     message, seconds = run_and_time(db, f"1 1000 vrange [true] [{body}] while")
     assert "step limit exceeded" in message
     assert seconds < 3 * TIME_SCALE, f"{body!r} took {seconds:.1f}s"
+
+
+@pytest.mark.parametrize("body", ["dup size pop", "dup 299999 take pop", "dup >json pop"])
+def test_a_few_heavy_words_meet_the_step_limit(db, body):
+    """100 passes of one word over 300,000 cells are 30 million steps of
+    work though only a few hundred terms run: the limit of 1 million stops them."""
+    one(db, "SELECT joy_limits(1000000, NULL, NULL)")
+    with pytest.raises(sqlite3.OperationalError, match="step limit exceeded"):
+        one(db, f"SELECT joy_eval('1 300000 vrange 100 [{body}] times')")
+
+
+def test_a_few_heavy_words_notice_an_interrupt(db):
+    one(db, "SELECT joy_limits(0, NULL, NULL)")
+    timer = threading.Timer(0.2, db.interrupt)
+    timer.start()
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="interrupt"):
+            one(db, "SELECT joy_eval('1 300000 vrange 100000000 [dup size pop] times')")
+    finally:
+        timer.cancel()
