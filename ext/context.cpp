@@ -31,6 +31,10 @@ void CaptureHost::write_out(std::string_view s) {
     if (captured.size() + s.size() > max_bytes)
         throw joy::JoyError("run time error: output exceeds SQLite's maximum text length (" +
                             std::to_string(max_bytes) + " bytes)");
+    // The output counts against the run's memory limit like its values do.
+    const joy::Pool& pool = joy::tl_pool;
+    if (int64_t(captured.size() + s.size()) > pool.limit - pool.bytes)
+        throw joy::JoyError("run time error: memory limit exceeded (output of joy_run)");
     captured.append(s);
 }
 

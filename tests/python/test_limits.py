@@ -122,3 +122,11 @@ def test_a_few_heavy_words_notice_an_interrupt(db):
             one(db, "SELECT joy_eval('1 300000 vrange 100000000 [dup size pop] times')")
     finally:
         timer.cancel()
+
+
+def test_joy_run_output_counts_against_the_memory_limit(db):
+    one(db, "SELECT joy_limits(0, 10000000, NULL)")
+    line = "x" * 100
+    assert len(one(db, f"SELECT joy_run('50000 [\"{line}\" putchars] times')")) == 5000000
+    with pytest.raises(sqlite3.OperationalError, match="memory limit exceeded"):
+        one(db, f"SELECT joy_run('200000 [\"{line}\" putchars] times')")
