@@ -175,7 +175,8 @@ void write_atom(std::string& out, const Value& v) {
         break;
     }
     case joy::T_USRDEF: case joy::T_BUILTIN: {
-        std::string_view name = v.tag == joy::T_USRDEF ? std::string_view(v.u.sym->name) : v.u.bi->name;
+        std::string word = v.tag == joy::T_USRDEF ? joy::name_to_read_back(*v.u.sym) : v.u.bi->name;
+        std::string_view name = word;
         if (plain_symbol(name)) {
             out += name;
         } else {

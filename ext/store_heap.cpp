@@ -213,7 +213,7 @@ int64_t SqliteStore::write_rows(const Value& v, int top_kind) {
             }
             break;
         case joy::T_STRING: r.type = NT_STRING; r.str_id = intern_string(e.u.str->view()); break;
-        case joy::T_USRDEF: r.type = NT_USRDEF; r.str_id = intern_string(e.u.sym->name); break;
+        case joy::T_USRDEF: r.type = NT_USRDEF; r.str_id = intern_string(joy::name_to_read_back(*e.u.sym)); break;
         case joy::T_BUILTIN: r.type = NT_BUILTIN; r.str_id = intern_string(e.u.bi->name); break;
         case joy::T_LIST: r.type = NT_LIST; r.ref_id = list_ref(e.u.list); break;
         case joy::T_DICT: r.type = NT_DICT; r.ref_id = dict_ref(e); break;

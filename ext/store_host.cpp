@@ -19,20 +19,22 @@ void StoreHost::set_store(std::unique_ptr<SqliteStore> s, joy::Interp* I) {
 }
 
 void StoreHost::on_define(joy::Sym& s) {
-    if (loading_ || s.hidden || !store_) return;
+    if (loading_ || !store_) return;
+    std::string name = joy::stored_name(s);  // a private word of a block with public words too
+    if (name.empty()) return;
     s.from_store = false;  // so a refresh does not drop the new body
     if (check_pending_) settle();
     if (sqlite3_db_readonly(store_->db(), "main") == 1)  // it would be lost at the next call
         throw joy::JoyError("run time error: the database is read-only: the definition of " + s.name +
                             " cannot be stored");
     if (!s.defined) {
-        store_->drop_definition(s.name);
+        store_->drop_definition(name);
         return;
     }
     std::string body;
     joy::print_term(body, s.body.u.list, true);
-    store_->save_definition(s.name, body);
-    s.from_store = true;
+    store_->save_definition(name, body);
+    s.from_store = !s.hidden;  // a refresh reloads public words only
 }
 
 bool StoreHost::lookup_definition(joy::Interp& I, joy::Sym& s) {

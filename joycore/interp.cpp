@@ -73,6 +73,23 @@ Sym* Interp::new_private_symbol(std::string_view name) {
     return s;
 }
 
+std::string stored_name(const Sym& s) {
+    std::string key = s.name;
+    const Sym* at = &s;
+    for (int depth = 0; at->hidden; ++depth) {  // blocks nest at most 64 deep
+        if (!at->owner || depth > 64) return std::string();
+        at = at->owner;
+        key = at->name + "~" + key;
+    }
+    return key;
+}
+
+std::string name_to_read_back(const Sym& s) {
+    if (!s.hidden) return s.name;
+    std::string key = stored_name(s);
+    return key.empty() ? s.name : key;
+}
+
 void Interp::define(Sym* s, Value body) {
     if (journal) journal->push_back({s, s->body, s->defined, s->from_store});
     s->body = std::move(body);

@@ -61,9 +61,22 @@ struct Sym {
     Value body;                   // T_LIST once defined
     const Builtin* builtin = nullptr;
     bool defined = false;
-    bool hidden = false;          // private to a HIDE or MODULE: never persisted
+    bool hidden = false;          // private to a HIDE or MODULE block
     bool from_store = false;      // body was loaded from the host's store
+    // A private word's block: its first public word (null for a block
+    // without public words, whose private words are never stored).
+    Sym* owner = nullptr;
 };
+
+// The name a word is stored and written under in text meant to be read
+// back: its own, or for a private word the stored name of its block's
+// first public word, `~`, and its own (`pub~helper`), so that a stored
+// public word still reaches its private words after a restart. Empty for a
+// private word that is never stored.
+std::string stored_name(const Sym& s);
+// The name a word is written under in text meant to be read back (stored
+// definitions and values): its stored name, else its own.
+std::string name_to_read_back(const Sym& s);
 
 // Everything outside pure computation reaches the interpreter through this.
 struct Host {

@@ -135,7 +135,10 @@ static void print_scalar(std::string& out, const Value& v, bool exact_floats) {
     case T_FLOAT: print_float(out, v.u.f, exact_floats); break;
     case T_SET: print_set(out, v.u.set); break;
     case T_STRING: print_string_literal(out, v.u.str->view()); break;
-    case T_USRDEF: out += v.u.sym->name; break;
+    case T_USRDEF:
+        if (exact_floats && v.u.sym->hidden) out += name_to_read_back(*v.u.sym);
+        else out += v.u.sym->name;
+        break;
     case T_BUILTIN: out += v.u.bi->name; break;
     case T_FILE: print_file(out, *static_cast<const FileObj*>(v.u.obj)); break;
     case T_HANDLE: out += v.u.obj->kind(); break;

@@ -7,8 +7,9 @@
 namespace joy {
 
 // Append the Joy notation of v (as Joy1's writefactor prints it).
-// exact_floats: every float reads back as the same double (stored text
-// such as persisted definitions), instead of Joy1's %g.
+// exact_floats: the text reads back as the same value (stored text such
+// as persisted definitions): every float as the same double, instead of
+// Joy1's %g, and a private word by its stored name (see stored_name).
 void print_value(std::string& out, const Value& v, bool exact_floats = false);
 // The elements of a list separated by spaces, without brackets (writeterm).
 void print_term(std::string& out, Cell* list, bool exact_floats = false);

@@ -460,7 +460,9 @@ void Parser::parse_hide(std::vector<std::pair<Sym*, Value>>& out, int outer) {
     Token in = take();
     if (in.kind == T_EOF && interactive_) throw Incomplete{};
     if (in.kind != T_IDENT || in.text != "IN") syntax("IN expected after HIDE definitions", in.pos);
+    size_t first_public = out.size();
     parse_defs(out, outer);
+    own_private_words(hidden, first_defined(out, first_public));
     Token end = take();
     if (end.kind == T_EOF && interactive_) throw Incomplete{};
     if (end.kind != T_IDENT || end.text != "END") syntax("END expected after HIDE ... IN", end.pos);
@@ -484,6 +486,7 @@ void Parser::parse_module(std::vector<std::pair<Sym*, Value>>& out) {
     std::string saved_prefix = module_prefix_;
     scopes_.emplace_back();
     int scope = int(scopes_.size()) - 1;
+    Sym* first_public = nullptr;
     for (;;) {
         Token t = take();
         if (t.kind == T_EOF) {
@@ -500,13 +503,32 @@ void Parser::parse_module(std::vector<std::pair<Sym*, Value>>& out) {
         }
         if (t.kind == T_IDENT && t.text == "PUBLIC") {
             module_prefix_ = saved_prefix + name.text + ".";
+            size_t before = out.size();
             parse_defs(out, scope);
+            if (!first_public) first_public = first_defined(out, before);
             continue;
         }
         syntax("PRIVATE, PUBLIC or END expected in MODULE", t.pos);
     }
     module_prefix_ = saved_prefix;
+    own_private_words(scope, first_public);
     scopes_.pop_back();
+}
+
+// The first word defined from out[from] on, preferring a public one (the
+// public part of a block may begin with a nested block's private words).
+Sym* Parser::first_defined(const std::vector<std::pair<Sym*, Value>>& out, size_t from) {
+    for (size_t i = from; i < out.size(); ++i)
+        if (!out[i].first->hidden) return out[i].first;
+    return from < out.size() ? out[from].first : nullptr;
+}
+
+// The private words of a block are stored under its first public word's
+// name (see stored_name).
+void Parser::own_private_words(int scope, Sym* first_public) {
+    if (!first_public) return;
+    for (auto& [name, s] : scopes_[scope])
+        if (s->hidden && !s->owner && s != first_public) s->owner = first_public;
 }
 
 void Parser::recover() {

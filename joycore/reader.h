@@ -67,6 +67,8 @@ private:
     void parse_hide(std::vector<std::pair<Sym*, Value>>& out, int outer);
     void parse_module(std::vector<std::pair<Sym*, Value>>& out);
     void declare_private(const char* stop1, const char* stop2);
+    void own_private_words(int scope, Sym* first_public);
+    static Sym* first_defined(const std::vector<std::pair<Sym*, Value>>& out, size_t from);
     Sym* definition_target(const std::string& name, int scope);
     Value resolve(const std::string& name);
     void recover();

@@ -610,3 +610,45 @@ def test_two_processes_write_one_file(conn, path):
     assert ev(conn, "roots size") == 100
     assert ev(conn, '"rb49" recall') == "[49]"
     assert one(conn, "PRAGMA integrity_check") == "ok"
+
+
+# ---- private words of HIDE and MODULE blocks ----
+
+def test_public_words_of_a_block_work_after_a_restart(path):
+    out, err = cli(path, "HIDE helper == 1 IN pub == helper 2 + END.\n"
+                         "MODULE m PRIVATE p == 10; PUBLIC q == p 1 + END.\n"
+                         "pub . m.q .\n")
+    assert (out, err) == ("3\n11\n", "")
+    out, err = cli(path, "pub . m.q .\n")
+    assert (out, err) == ("3\n11\n", "")
+    assert python_process(path, "pub m.q +") == "14"
+
+
+def test_private_words_are_stored_under_their_block(path):
+    c = connect(path)
+    ev(c, "HIDE helper == 1 IN pub == helper 2 + ; pub2 == helper END.")
+    c.commit()
+    rows = dict(c.execute("SELECT name, body FROM joy_definitions"))
+    assert rows == {"pub~helper": "1", "pub": "pub~helper 2 +", "pub2": "pub~helper"}
+    # the private name itself stays private
+    assert "definition needed for helper" in error_of(c, "helper")
+    c.close()
+
+
+def test_nested_blocks_and_recursive_private_words_survive_a_restart(path):
+    program = ("HIDE\n  count == [null] [pop 0] [rest count 1 +] ifte\n"
+               "IN\n  MODULE stats PRIVATE twice == 2 *; PUBLIC size2 == count twice END\nEND.\n"
+               "[1 2 3] stats.size2 .\n")
+    assert cli(path, program) == ("6\n", "")
+    assert cli(path, "[1 2 3 4] stats.size2 .\n") == ("8\n", "")
+
+
+def test_a_persisted_quotation_keeps_its_private_words(path):
+    assert cli(path, 'HIDE h == 41 IN pub == [h 1 +] END. pub "q" persist. "q" recall i .\n') == ("42\n", "")
+    assert cli(path, '"q" recall i .\n') == ("42\n", "")
+
+
+def test_redefining_a_block_replaces_its_private_words(path):
+    cli(path, "HIDE helper == 1 IN pub == helper END.\n")
+    cli(path, "HIDE helper == 5 IN pub == helper END.\n")
+    assert cli(path, "pub .\n") == ("5\n", "")
