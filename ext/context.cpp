@@ -138,6 +138,7 @@ joy::Value rebind(const joy::Value& terms, const std::map<joy::Sym*, joy::Sym*>&
 // The Joy text of the terms of `list`, user words written under their
 // keys (floats exact).
 std::string text_with_keys(const joy::Value& list, const std::map<joy::Sym*, std::string>& keys) {
+    joy::check_text_fits(list);  // shared parts are written each time they occur
     std::string out;
     std::vector<joy::Cell*> open{list.u.list};  // the rest of each open list
     bool first = true;
@@ -167,15 +168,17 @@ std::string text_with_keys(const joy::Value& list, const std::map<joy::Sym*, std
     return out;
 }
 
-// The user words `terms` names, in nested quotations too.
+// The user words `terms` names, in nested quotations too; a list shared
+// by several places is walked once.
 void words_named(const joy::Value& terms, std::vector<joy::Sym*>& out) {
     std::vector<const joy::Value*> todo{&terms};
+    std::unordered_set<joy::Cell*> walked;
     while (!todo.empty()) {
         const joy::Value* v = todo.back();
         todo.pop_back();
         if (v->tag == joy::T_USRDEF) out.push_back(v->u.sym);
         if (v->tag != joy::T_LIST) continue;
-        for (joy::Cell* c = v->u.list; c; c = joy::tail(c)) todo.push_back(&joy::head(c));
+        for (joy::Cell* c = v->u.list; c && walked.insert(c).second; c = joy::tail(c)) todo.push_back(&joy::head(c));
     }
 }
 }  // namespace
@@ -189,6 +192,7 @@ std::shared_ptr<const Program> JoyConnection::compile(std::string_view text, Mod
 }
 
 CapturedWords JoyConnection::capture_words(const std::vector<std::string>& texts) {
+    joy::MemoryLimitScope limit(limits);
     std::vector<joy::Sym*> todo;
     std::set<std::string> own;  // defined by the texts themselves
     for (const std::string& text : texts) {
@@ -242,6 +246,7 @@ CapturedWords JoyConnection::capture_words(const std::vector<std::string>& texts
 std::shared_ptr<const Program> JoyConnection::compile_sealed(std::string_view text, const CapturedWords& words,
                                                              std::map<std::string, joy::Sym*>& bound) {
     joy::Interp& P = *pure_;
+    joy::MemoryLimitScope limit(limits);
     std::map<joy::Sym*, joy::Sym*> binding;
     std::vector<std::pair<joy::Sym*, joy::Value>> bodies;
     for (auto& [name, body] : words) {

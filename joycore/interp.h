@@ -313,8 +313,9 @@ private:
 // larger than the lists.
 class MemoryLimitScope {
 public:
-    explicit MemoryLimitScope(const Interp& I) : saved_(tl_pool.limit) {
-        if (saved_ == INT64_MAX) tl_pool.limit = I.limits.memory_mark(tl_pool.bytes);
+    explicit MemoryLimitScope(const Interp& I) : MemoryLimitScope(I.limits) {}
+    explicit MemoryLimitScope(const Limits& limits) : saved_(tl_pool.limit) {
+        if (saved_ == INT64_MAX) tl_pool.limit = limits.memory_mark(tl_pool.bytes);
     }
     ~MemoryLimitScope() { tl_pool.limit = saved_; }
     MemoryLimitScope(const MemoryLimitScope&) = delete;

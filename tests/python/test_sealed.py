@@ -484,3 +484,15 @@ def test_pdict_put_of_shared_structure_fails_fast(db):
     msg = error_of(db, "SELECT joy_eval(?)", '[1] 60 [dup [] cons cons] times "p" pdict-open swap "k" swap dput')
     assert "memory limit exceeded" in msg
     assert time.perf_counter() - start < 5
+
+
+def test_capturing_a_word_of_shared_structure_counts_its_text(db):
+    """A body whose lists share structure has text exponentially longer
+    than its cells: capturing it for a pure function meets the memory
+    limit at once instead of writing and reading back all of it."""
+    ev(db, "[1] 22 [dup [] cons cons] times [w] assign")
+    db.execute("SELECT joy_limits(NULL, 10000000, NULL)")
+    assert "memory limit exceeded" in error_of(db, "SELECT joy_create_function('f', 0, 'w size')")
+    ev(db, "[1] 8 [dup [] cons cons] times [v] assign")
+    db.execute("SELECT joy_create_function('g', 0, 'v size')")
+    assert one(db, "SELECT g()") == 2
