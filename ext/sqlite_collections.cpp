@@ -809,6 +809,14 @@ enum class Kind { PDICT, PLIST };
 // checked for the columns the collection uses.
 TableInfo collection_table(SqliteStore& s, std::string_view name, Kind k, const char* word) {
     if (name.empty()) throw joy::JoyError(std::string("run time error: a table name needed for ") + word);
+    // The extension's own tables (the heap, definitions, ...) keep rows of
+    // their own form: written as a collection they would break the heap.
+    std::string lowered;
+    for (char c : name) lowered += char(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    if (lowered.compare(0, 4, "joy_") == 0 || lowered.compare(0, 7, "sqlite_") == 0)
+        throw joy::JoyError("run time error: " + std::string(name) + " is a name kept for " +
+                            (lowered[0] == 'j' ? "the Joy extension's own tables" : "SQLite's own tables") +
+                            "; " + word + " needs a table of your own");
     TableInfo info = inspect_table(s, name);
     if (!info.exists) {
         s.before_write();

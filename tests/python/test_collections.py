@@ -331,3 +331,12 @@ def test_connection_closes_cleanly(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
     assert proc.stdout.splitlines()[-1] == "3"
+
+
+@pytest.mark.parametrize("name", ["joy_nodes", "JOY_Definitions", "joy_mine", "sqlite_master", "sqlite_stat1"])
+def test_the_extensions_and_sqlites_own_tables_are_not_collections(db, name):
+    for word in ("pdict-open", "plist-open"):
+        with pytest.raises(sqlite3.OperationalError, match=f"{name} is a name kept for .*{word} needs a table"):
+            joy(db, f'"{name}" {word}')
+    joy(db, '[1 2] "xs" persist')
+    assert joy(db, '"xs" recall') == "[1 2]"
