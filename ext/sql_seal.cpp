@@ -169,8 +169,9 @@ void SqlSeal::uninstall() {
 
 int SqlSeal::progress(void* self) {
     auto* seal = static_cast<SqlSeal*>(self);
-    if (!seal->sealed_ || !seal->run_ || !seal->run_->charge_outside(PROGRESS_OPS)) return 0;
-    seal->refusal_ = "step limit exceeded (" + std::to_string(seal->run_->limits.steps) +
+    joy::Interp* run = seal->sealed_ ? seal->run_ : seal->call_run_;
+    if (!run || !run->charge_outside(PROGRESS_OPS)) return 0;
+    seal->refusal_ = "step limit exceeded (" + std::to_string(run->limits.steps) +
                      " steps, SQL run by Joy counting a step per instruction)";
     return 1;
 }

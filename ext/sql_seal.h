@@ -77,11 +77,20 @@ public:
     void forget_tables() { table_verdicts_.clear(); }
     // Why the authorizer refused in the current or last Scope, or empty.
     const std::string& refusal() const { return refusal_; }
+    // From the start to the end of a Joy call, every statement of the
+    // connection (the store's own, and the triggers a hostile schema hangs
+    // on the Joy tables) counts a step per instruction against `run`.
+    void begin_call(joy::Interp* run) {
+        call_run_ = run;
+        refusal_.clear();
+    }
+    void end_call() { call_run_ = nullptr; }
 
 private:
     static int authorize(void* self, int action, const char* a, const char* b, const char* db, const char* via);
     static int progress(void* self);
     joy::Interp* run_ = nullptr;  // the run whose steps SQL from Joy counts against
+    joy::Interp* call_run_ = nullptr;  // the run of the call in progress, if any
     int decide(int action, const char* a, const char* b);
     bool is_direct_only(const std::string& function);
     bool still_installed();

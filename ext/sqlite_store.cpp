@@ -347,6 +347,7 @@ void SqliteStore::savepoint_rollback() {
 
 void SqliteStore::begin_call(bool immediate) {
     in_call_ = true;
+    seal_.begin_call(interp_);
     session_switched_ = false;
     write_conflict_ = false;
     call_checked_ = false;
@@ -354,6 +355,7 @@ void SqliteStore::begin_call(bool immediate) {
         call_checked_ = true;
         if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
             in_call_ = false;  // no call to end
+            seal_.end_call();
             fail("waiting to write");
         }
         call_transaction_ = true;
@@ -402,6 +404,7 @@ bool SqliteStore::writing_statement_running() {
 // statement is left unfinalized.
 void SqliteStore::end_call(bool ok) {
     in_call_ = false;
+    seal_.end_call();
     seal_.forget_tables();
     if (!call_checked_ && !call_transaction_) {  // the call never reached the database
         if (!ok && session_switched_) {

@@ -4,6 +4,7 @@ Each hostile case is a database file built here and then opened as a
 victim would: the sqlite3 shell with trusted_schema=OFF, or Python, in a
 thread with a small stack.
 """
+import sqlite3
 import subprocess
 import threading
 
@@ -160,3 +161,33 @@ def test_missing_parameters_are_an_error(db):
         assert "the SQL statement has 2 parameters, 1 given" in str(e)
     else:
         raise AssertionError("no error")
+
+
+ENDLESS = "SELECT count(*) FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c)"
+
+
+def test_a_trigger_on_the_joy_tables_meets_the_step_limit(tmp_path):
+    """A file whose Joy tables carry endless triggers: the victim's
+    DEFINE, persist and pdict writes stop at the step limit."""
+    path = str(tmp_path / "trap.db")
+    maker = connect(path)
+    maker.execute("SELECT joy_eval('[1] \"seed\" persist \"kv\" pdict-open \"a\" 1 dput pop')")
+    maker.execute("SELECT joy_define('seed', '1')")
+    for table in ("joy_definitions", "joy_roots", "kv"):
+        for event in ("INSERT", "UPDATE"):
+            maker.execute(f"CREATE TRIGGER trap_{table}_{event} AFTER {event} ON {table} BEGIN {ENDLESS}; END")
+    maker.commit()
+    maker.close()
+
+    victim = connect(path, isolation_level=None)
+    victim.execute("SELECT joy_limits(2000000, NULL, NULL)")
+    for program in ("DEFINE sq == dup *.", "[1 2] \"xs\" persist", "\"kv\" pdict-open \"b\" 2 dput"):
+        try:
+            victim.execute("SELECT joy_eval(?)", (program,)).fetchone()
+            raise AssertionError(f"{program} finished")
+        except sqlite3.OperationalError as e:
+            assert "step limit exceeded" in str(e), (program, str(e))
+    # nothing of the failed calls stays, and the connection still works
+    assert victim.execute("SELECT count(*) FROM joy_definitions WHERE name = 'sq'").fetchone()[0] == 0
+    assert victim.execute("SELECT joy_eval('1 2 +')").fetchone()[0] == 3
+    victim.close()
