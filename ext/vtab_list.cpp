@@ -43,6 +43,7 @@
 #include "../joycore/json.h"
 #include "../joycore/printer.h"
 #include "../joycore/reader.h"
+#include "../joycore/utf8.h"
 #include "context.h"
 #include "sqlite_collections.h"
 #include "sqlite_store.h"
@@ -651,8 +652,11 @@ Value inserted_value(SqliteStore& s, sqlite3_value* value, sqlite3_value* joy_te
         // not canonical: read as a program would
     }
     joy::Parser p(*I, text);
+    if (p.at_end()) throw joy::JoyError("run time error: the joy column is empty: one value in Joy notation needed");
     Value v = p.read_factor();
-    if (!p.at_end()) throw joy::JoyError("run time error: one value needed in the joy column");
+    if (!p.at_end())
+        throw joy::JoyError("run time error: one value needed in the joy column, not several: " +
+                            joy::utf8_escaped(text.size() > 60 ? text.substr(0, 60) + "..." : text));
     return v;
 }
 

@@ -340,3 +340,15 @@ def test_the_extensions_and_sqlites_own_tables_are_not_collections(db, name):
             joy(db, f'"{name}" {word}')
     joy(db, '[1 2] "xs" persist')
     assert joy(db, '"xs" recall') == "[1 2]"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "the joy column is empty"), ("   ", "the joy column is empty"), ("(* note *)", "the joy column is empty"),
+    ("1.5e", "one value needed in the joy column, not several: 1.5e"),
+    ("1 2", "one value needed in the joy column, not several: 1 2"),
+    ("[1", "']' expected")])
+def test_the_joy_column_says_what_is_wrong(db, text, message):
+    db.execute("CREATE VIRTUAL TABLE log USING joy_list(log)")
+    with pytest.raises(sqlite3.OperationalError, match=message.replace("[", r"\[").replace("(", r"\(")):
+        db.execute("INSERT INTO log(joy) VALUES (?)", (text,))
+    assert db.execute("SELECT count(*) FROM log").fetchone()[0] == 0
