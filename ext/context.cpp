@@ -323,6 +323,7 @@ void JoyConnection::run(const Program& prog, joy::Value* below, sqlite3_value** 
         joy::Interp& P = *pure_;
         P.set_limits(limits);
         P.journal = &journal_;
+        pure_symbols_ = P.symbol_count();
         run_items(P, prog, below, argv, argc, mode);
         return;
     }
@@ -476,6 +477,8 @@ void JoyConnection::finish(Mode mode, bool ok) {
     if (mode == Mode::PURE) {
         I.undo(journal_);
         I.restore(pure_settings_);
+        if (forget_pure_symbols_) I.forget_symbols_from(pure_symbols_);
+        forget_pure_symbols_ = false;
     } else {
         if (call_open_) {
             call_open_ = false;

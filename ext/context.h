@@ -185,6 +185,11 @@ private:
     std::vector<joy::Interp::Redefinition> journal_;
     joy::Interp::Settings settings_before_{};
     joy::Interp::Settings pure_settings_{};
+    // Symbols of the pure interpreter when its call began, and whether the
+    // call's values are all gone when it ends (a scalar result), so that
+    // symbols it made with `intern` can be forgotten.
+    size_t pure_symbols_ = 0;
+    bool forget_pure_symbols_ = false;
 };
 
 // One call of a program. run() pushes the SQL arguments (argv[0] deepest,
@@ -201,7 +206,11 @@ private:
 class Call {
 public:
     explicit Call(JoyConnection& c) : c_(c) {}
-    ~Call() { if (started_) c_.finish(mode_, ok_); }
+    ~Call() {
+        if (!started_) return;
+        c_.forget_pure_symbols_ = values_end_ && mode_ == Mode::PURE;
+        c_.finish(mode_, ok_);
+    }
     Call(const Call&) = delete;
     Call& operator=(const Call&) = delete;
     void run(std::string_view text, sqlite3_value** argv, int argc, Mode mode);
@@ -210,12 +219,16 @@ public:
         c_.commit(mode_);
         ok_ = true;
     }
+    // No value of this call outlives it (its result is SQL already): what
+    // a pure call interned is forgotten when it ends.
+    void values_end_with_call() { values_end_ = true; }
     joy::Interp& interp() { return c_.interp(mode_); }
 private:
     JoyConnection& c_;
     Mode mode_ = Mode::EVAL;
     bool started_ = false;
     bool ok_ = false;
+    bool values_end_ = false;
 };
 
 // SQLite 3.40 lets a CHECK constraint it read from a database file call a

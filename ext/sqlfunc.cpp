@@ -85,6 +85,7 @@ void run_program(sqlite3_context* ctx, int argc, sqlite3_value** argv, Mode mode
             sqlite3_set_auxdata(ctx, 0, new KeptProgram{compiled, mode}, KeptProgram::destroy);
         }
         Call call(conn);
+        call.values_end_with_call();
         call.run(*prog, nullptr, argv + 1, argc - 1, mode);
         joy::Interp& I = call.interp();
         joy::MemoryLimitScope limit(I);

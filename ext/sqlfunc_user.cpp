@@ -251,6 +251,7 @@ void scalar_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
     try {
         const Program& prog = f.program(PROGRAM);
         Call call(f.connection());
+        call.values_end_with_call();
         call.run(prog, nullptr, argv, argc, f.mode());
         joy::Interp& I = call.interp();
         if (I.stk.empty())

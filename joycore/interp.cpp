@@ -65,6 +65,15 @@ Sym* Interp::intern(std::string_view name) {
     return s;
 }
 
+void Interp::forget_symbols_from(size_t mark) {
+    while (syms_.size() > mark) {
+        Sym& s = syms_.back();
+        auto it = symtab_.find(s.name);
+        if (it != symtab_.end() && it->second == &s) symtab_.erase(it);
+        syms_.pop_back();
+    }
+}
+
 Sym* Interp::new_private_symbol(std::string_view name) {
     syms_.emplace_back();
     Sym* s = &syms_.back();

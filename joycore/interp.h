@@ -241,6 +241,11 @@ public:
     Sym* intern(std::string_view name);          // find or create
     Sym* find_sym(std::string_view name);        // find, or null
     Sym* new_private_symbol(std::string_view name);  // HIDE / MODULE PRIVATE
+    // Symbols made since symbol_count() gave `mark` (by `intern` during a
+    // run whose values are all gone) are forgotten, so a long-lived
+    // interpreter fed ever new names does not grow without end.
+    size_t symbol_count() const { return syms_.size(); }
+    void forget_symbols_from(size_t mark);
     void define(Sym* s, Value body);             // user definition
     void undefine(Sym* s);                       // unassign
     std::vector<Sym*> all_symbols() const;
