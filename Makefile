@@ -89,7 +89,7 @@ asan: deps build/gen/schema_sql.inc
 # each run FUZZ_SECONDS from the seed corpus tests/fuzz/corpus/<target>;
 # crashing inputs are saved under build-fuzz/crashes/<target>/.
 FUZZ_SECONDS ?= 30
-FUZZ_TARGETS = reader eval json store
+FUZZ_TARGETS = reader eval json store dbfile
 fuzz: build/.deps build/.fuzz-deps build/gen/schema_sql.inc
 	@CXX=clang++ CXXFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(SANITIZE)" $(MAKE) --no-print-directory \
 	  OUT=build-fuzz $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)

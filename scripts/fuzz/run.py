@@ -21,8 +21,13 @@ BUILD = os.path.join(ROOT, "build-fuzz")
 
 
 # Inputs long enough to nest far past what a small stack could recurse
-# (the reader and evaluator targets run on a 256 KB stack).
-MAX_LEN = {"reader": 65536, "eval": 32768, "json": 65536}
+# (the reader and evaluator targets run on a 256 KB stack); a database file
+# of up to 128 pages of 512 bytes.
+MAX_LEN = {"reader": 65536, "eval": 32768, "json": 65536, "dbfile": 65536}
+# Seconds one input may run before it counts as a hang. A database file runs
+# dozens of statements, each under the step limit it sets, and its own
+# watchdog interrupts SQL after 3 s (fuzz_dbfile.cpp).
+TIMEOUT = {"dbfile": 25}
 
 
 def run(target, seconds):
@@ -33,8 +38,8 @@ def run(target, seconds):
     os.makedirs(corpus, exist_ok=True)
     os.makedirs(crashes, exist_ok=True)
     before = set(os.listdir(crashes))
-    cmd = [exe, f"-max_total_time={seconds}", "-timeout=10", "-rss_limit_mb=2048", f"-max_len={MAX_LEN.get(target, 4096)}",
-           "-print_final_stats=1", f"-artifact_prefix={crashes}/", corpus]
+    cmd = [exe, f"-max_total_time={seconds}", f"-timeout={TIMEOUT.get(target, 10)}", "-rss_limit_mb=2048",
+           f"-max_len={MAX_LEN.get(target, 4096)}", "-print_final_stats=1", f"-artifact_prefix={crashes}/", corpus]
     if os.path.isdir(seeds):
         cmd.append(seeds)
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, errors="replace",
