@@ -9,6 +9,9 @@
 CXX      ?= g++
 CXXFLAGS ?= -O2 -g
 CXXFLAGS += -std=c++17 -Wall -Wextra -Wno-unused-parameter -fPIC -Ibuild/gen
+# Only the entry point is exported: calls inside the extension go straight
+# to their function (no PLT), and the compiler may inline them.
+CXXFLAGS += -fvisibility=hidden -fvisibility-inlines-hidden
 LDLIBS_CLI = -lsqlite3 -ledit
 PYTHON   ?= /usr/bin/python3
 # Build directory of objects and binaries (build-asan and build-fuzz reuse the rules).

@@ -55,8 +55,7 @@ bool InterruptProbe::interrupted() {
 #endif
 }
 
-void InterruptProbe::release() {
-    if (!probe_) return;
+void InterruptProbe::finalize() {
     sqlite3_finalize(probe_);
     probe_ = nullptr;
 }
@@ -475,7 +474,7 @@ void JoyConnection::finish(Mode mode, bool ok) {
     I.journal = nullptr;
     probe_.release();
     if (mode == Mode::PURE) {
-        I.undo(journal_);
+        if (!journal_.empty()) I.undo(journal_);
         I.restore(pure_settings_);
         if (forget_pure_symbols_) I.forget_symbols_from(pure_symbols_);
         forget_pure_symbols_ = false;
@@ -485,7 +484,7 @@ void JoyConnection::finish(Mode mode, bool ok) {
             host_.sqlite_store()->end_call(false);
         }
         if (!ok) {
-            I.undo(journal_);
+            if (!journal_.empty()) I.undo(journal_);
             I.restore(settings_before_);
         }
         journal_.clear();

@@ -50,9 +50,12 @@ public:
     InterruptProbe& operator=(const InterruptProbe&) = delete;
     bool interrupted();
     // At the end of a call: nothing may stay prepared (sqlite3_close).
-    void release();
+    void release() {
+        if (probe_) finalize();
+    }
 
 private:
+    void finalize();
     sqlite3* db_;
     sqlite3_stmt* probe_ = nullptr;
 };

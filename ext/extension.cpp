@@ -16,7 +16,7 @@ SQLITE_EXTENSION_INIT1
 #include "busy.h"
 #include "context.h"
 
-extern "C" int sqlite3_joy_init(sqlite3* db, char** errmsg, const sqlite3_api_routines* api) {
+extern "C" __attribute__((visibility("default"))) int sqlite3_joy_init(sqlite3* db, char** errmsg, const sqlite3_api_routines* api) {
     SQLITE_EXTENSION_INIT2(api);
     // The newest call used is sqlite3_db_name(): an older library's table
     // of routines has no such entry.

@@ -72,6 +72,12 @@ void do_minus(Interp& I) {
 }
 
 void do_mul(Interp& I) {
+    size_t n = I.stk.size();
+    if (n >= 2 && n - 2 >= I.guard && I.stk[n - 1].tag == T_INT && I.stk[n - 2].tag == T_INT) {
+        I.stk[n - 2].u.i = wrap_mul(I.stk[n - 2].u.i, I.stk[n - 1].u.i);
+        I.stk.pop_back();
+        return;
+    }
     I.need(2, "*");
     if (float_pair(I)) return replace_two_by_float(I, I.peek(1).as_double() * I.peek(0).as_double());
     two_integers(I, "*");

@@ -57,6 +57,7 @@ Sym* Interp::intern(std::string_view name) {
     auto it = symtab_.find(key);
     if (it != symtab_.end()) return it->second;
     syms_.emplace_back();
+    ++symbols_made_;
     Sym* s = &syms_.back();
     s->name = key;
     s->builtin = find_builtin(name);
@@ -65,8 +66,8 @@ Sym* Interp::intern(std::string_view name) {
     return s;
 }
 
-void Interp::forget_symbols_from(size_t mark) {
-    while (syms_.size() > mark) {
+void Interp::forget_symbols(size_t mark) {
+    for (; symbols_made_ > mark; --symbols_made_) {
         Sym& s = syms_.back();
         auto it = symtab_.find(s.name);
         if (it != symtab_.end() && it->second == &s) symtab_.erase(it);
@@ -76,6 +77,7 @@ void Interp::forget_symbols_from(size_t mark) {
 
 Sym* Interp::new_private_symbol(std::string_view name) {
     syms_.emplace_back();
+    ++symbols_made_;
     Sym* s = &syms_.back();
     s->name = std::string(name);
     s->hidden = true;
@@ -111,13 +113,6 @@ void Interp::undefine(Sym* s) {
     s->body = Value();
     s->defined = false;
     if (host) host->on_define(*s);
-}
-
-void Interp::restore(const Settings& s) {
-    autoput = s.autoput;
-    undeferror = s.undeferror;
-    echo = s.echo;
-    rand_state = s.rand_state;
 }
 
 void Interp::undo(std::vector<Redefinition>& changes) {

@@ -244,8 +244,10 @@ public:
     // Symbols made since symbol_count() gave `mark` (by `intern` during a
     // run whose values are all gone) are forgotten, so a long-lived
     // interpreter fed ever new names does not grow without end.
-    size_t symbol_count() const { return syms_.size(); }
-    void forget_symbols_from(size_t mark);
+    size_t symbol_count() const { return symbols_made_; }
+    void forget_symbols_from(size_t mark) {
+        if (symbols_made_ != mark) forget_symbols(mark);
+    }
     void define(Sym* s, Value body);             // user definition
     void undefine(Sym* s);                       // unassign
     std::vector<Sym*> all_symbols() const;
@@ -271,7 +273,12 @@ public:
         uint64_t rand_state;
     };
     Settings settings() const { return {autoput, undeferror, echo, rand_state}; }
-    void restore(const Settings& s);
+    void restore(const Settings& s) {
+        autoput = s.autoput;
+        undeferror = s.undeferror;
+        echo = s.echo;
+        rand_state = s.rand_state;
+    }
     // While a host keeps a journal, define() and undefine() record what
     // they replace; undo() puts it back, newest first (so a word changed
     // twice gets its original back) and empties the journal.
@@ -309,6 +316,8 @@ private:
     int64_t mem_base_ = 0;
     std::unordered_map<std::string, Sym*> symtab_;
     std::deque<Sym> syms_;
+    size_t symbols_made_ = 0;  // syms_.size(), which a deque computes
+    void forget_symbols(size_t mark);
     std::unordered_map<std::string_view, const Builtin*> builtins_;
 };
 
