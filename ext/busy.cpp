@@ -3,6 +3,8 @@
 
 #include <cstdint>
 
+#include "statement.h"
+
 SQLITE_EXTENSION_INIT3
 
 namespace joyext {
@@ -22,12 +24,9 @@ void wait_fairly_when_busy(sqlite3* db, int ms) {
 }
 
 bool has_busy_timeout(sqlite3* db) {
-    sqlite3_stmt* st = nullptr;
-    bool has = false;
-    if (sqlite3_prepare_v2(db, "PRAGMA busy_timeout", -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        has = sqlite3_column_int(st, 0) != 0;
-    sqlite3_finalize(st);
-    return has;
+    Statement st;
+    return st.prepare(db, "PRAGMA busy_timeout") == SQLITE_OK && sqlite3_step(st.get()) == SQLITE_ROW &&
+           sqlite3_column_int(st.get(), 0) != 0;
 }
 
 }  // namespace joyext

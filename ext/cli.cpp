@@ -30,6 +30,7 @@
 #include "../joycore/interp.h"
 #include "../joycore/reader.h"
 #include "busy.h"
+#include "statement.h"
 #include "store_host.h"
 
 namespace {
@@ -46,12 +47,10 @@ void on_interrupt(int) {
 }
 
 int64_t page_count(sqlite3* db) {
-    sqlite3_stmt* st = nullptr;
-    int64_t pages = -1;
-    if (sqlite3_prepare_v2(db, "PRAGMA page_count", -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        pages = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return pages;
+    joyext::Statement st;
+    if (st.prepare(db, "PRAGMA page_count") == SQLITE_OK && sqlite3_step(st.get()) == SQLITE_ROW)
+        return sqlite3_column_int64(st.get(), 0);
+    return -1;
 }
 
 // The CLI's world is a database file (or an in-memory database); each

@@ -47,6 +47,7 @@
 #include "../joycore/json.h"
 #include "context.h"
 #include "sqlvalue.h"
+#include "statement.h"
 SQLITE_EXTENSION_INIT3
 
 namespace joyext {
@@ -163,27 +164,22 @@ bool is_reserved(std::string_view lower_name) {
 // those SQLite itself provides). Empty if SQLite cannot tell.
 std::unordered_set<std::string> sql_function_names(sqlite3* db, bool builtin_only) {
     std::unordered_set<std::string> names;
-    sqlite3_stmt* st = nullptr;
+    Statement st;
     const char* sql = builtin_only ? "SELECT name FROM pragma_function_list WHERE builtin"
                                    : "SELECT name FROM pragma_function_list";
-    if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) != SQLITE_OK) return names;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char* name = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    if (st.prepare(db, sql) != SQLITE_OK) return names;
+    while (sqlite3_step(st.get()) == SQLITE_ROW) {
+        const char* name = reinterpret_cast<const char*>(sqlite3_column_text(st.get(), 0));
         if (name) names.insert(lower(name));
     }
-    sqlite3_finalize(st);
     return names;
 }
 
 bool table_exists(sqlite3* db, const char* name) {
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1", -1, &st, nullptr) !=
-        SQLITE_OK)
-        return false;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    bool found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
-    return found;
+    Statement st;
+    if (st.prepare(db, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1") != SQLITE_OK) return false;
+    sqlite3_bind_text(st.get(), 1, name, -1, SQLITE_STATIC);
+    return sqlite3_step(st.get()) == SQLITE_ROW;
 }
 
 [[noreturn]] void fail(const std::string& msg) { throw joy::JoyError("run time error: " + msg); }
@@ -431,19 +427,21 @@ void Registry::save(const Definition& def) {
         programs.u.dict->put(joy::make_string("words"), std::move(words));
     }
     std::string json = joy::json_write(programs);
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db_,
-                           "INSERT OR REPLACE INTO main.joy_functions(name, kind, n_args, programs, flags, created_at) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, CAST(strftime('%s', 'now') AS INTEGER))",
-                           -1, &st, nullptr) != SQLITE_OK)
-        fail(std::string("cannot save the function: ") + sqlite3_errmsg(db_));
-    sqlite3_bind_text(st, 1, def.name.data(), int(def.name.size()), SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, KIND_NAMES[int(def.kind)], -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 3, def.n_args);
-    sqlite3_bind_text(st, 4, json.data(), int(json.size()), SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, def.effects ? "effects" : "pure", -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
+    int rc;
+    {
+        Statement st;
+        if (st.prepare(db_,
+                       "INSERT OR REPLACE INTO main.joy_functions(name, kind, n_args, programs, flags, created_at) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, CAST(strftime('%s', 'now') AS INTEGER))") != SQLITE_OK)
+            fail(std::string("cannot save the function: ") + sqlite3_errmsg(db_));
+        sqlite3_stmt* ins = st.get();
+        sqlite3_bind_text(ins, 1, def.name.data(), int(def.name.size()), SQLITE_STATIC);
+        sqlite3_bind_text(ins, 2, KIND_NAMES[int(def.kind)], -1, SQLITE_STATIC);
+        sqlite3_bind_int(ins, 3, def.n_args);
+        sqlite3_bind_text(ins, 4, json.data(), int(json.size()), SQLITE_STATIC);
+        sqlite3_bind_text(ins, 5, def.effects ? "effects" : "pure", -1, SQLITE_STATIC);
+        rc = sqlite3_step(ins);
+    }
     if (rc != SQLITE_DONE) fail(std::string("cannot save the function: ") + sqlite3_errmsg(db_));
 }
 
@@ -474,12 +472,14 @@ void Registry::drop(std::string_view name) {
         bool saved = false;
         if (table_exists(db_, "joy_functions")) {
             store.ensure_schema();
-            sqlite3_stmt* st = nullptr;
-            if (sqlite3_prepare_v2(db_, "DELETE FROM main.joy_functions WHERE name = ?1", -1, &st, nullptr) != SQLITE_OK)
-                fail(std::string("cannot drop the function: ") + sqlite3_errmsg(db_));
-            sqlite3_bind_text(st, 1, name.data(), int(name.size()), SQLITE_STATIC);
-            int rc = sqlite3_step(st);
-            sqlite3_finalize(st);
+            int rc;
+            {
+                Statement st;
+                if (st.prepare(db_, "DELETE FROM main.joy_functions WHERE name = ?1") != SQLITE_OK)
+                    fail(std::string("cannot drop the function: ") + sqlite3_errmsg(db_));
+                sqlite3_bind_text(st.get(), 1, name.data(), int(name.size()), SQLITE_STATIC);
+                rc = sqlite3_step(st.get());
+            }
             if (rc != SQLITE_DONE) fail(std::string("cannot drop the function: ") + sqlite3_errmsg(db_));
             saved = sqlite3_changes(db_) > 0;
         }
@@ -546,17 +546,18 @@ bool read_definition(sqlite3_stmt* row, Definition& def) {
 // replace the functions of the program that opens it.
 int Registry::load_saved() {
     if (!table_exists(db_, "joy_functions")) return SQLITE_OK;
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db_, "SELECT name, kind, n_args, programs, flags FROM main.joy_functions ORDER BY name", -1, &st,
-                           nullptr) != SQLITE_OK)
-        return SQLITE_OK;  // a table of another shape under this name: not ours
     std::vector<Definition> defs;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        Definition def;
-        if (read_definition(st, def)) defs.push_back(std::move(def));
+    {
+        Statement st;
+        if (st.prepare(db_, "SELECT name, kind, n_args, programs, flags FROM main.joy_functions ORDER BY name") !=
+            SQLITE_OK)
+            return SQLITE_OK;  // a table of another shape under this name: not ours
+        while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+            Definition def;
+            if (read_definition(st.get(), def)) defs.push_back(std::move(def));
+        }
     }
-    sqlite3_finalize(st);
     if (rc != SQLITE_DONE) return rc;
     std::unordered_set<std::string> taken = sql_function_names(db_, false);
     for (const Definition& def : defs) {

@@ -20,6 +20,7 @@
 #include "../joycore/printer.h"
 #include "../joycore/utf8.h"
 #include "sqlite_store.h"
+#include "statement.h"
 
 SQLITE_EXTENSION_INIT3
 
@@ -558,29 +559,22 @@ std::string quote_identifier(std::string_view name) {
 
 namespace {
 
-// Runs a statement from a cache: steps it, resets it however the work ends.
-class Run {
-public:
-    Run(SqliteStore& store, sqlite3_stmt* st) : store_(store), st_(st) {}
-    ~Run() { sqlite3_reset(st_); }
-    Run(const Run&) = delete;
-    Run& operator=(const Run&) = delete;
-    // True while there is a row; throws on an error.
-    bool row() {
-        int rc = sqlite3_step(st_);
-        if (rc == SQLITE_ROW) return true;
-        if (rc == SQLITE_DONE) return false;
-        throw store_.sql_error("SQL error");
-    }
-    void done() {
-        while (row()) {
-        }
-    }
+// Steps a statement from the cache (its user holds a StatementUse, which
+// resets it however the work ends): true while there is a row; throws on
+// an error.
+bool next_row(SqliteStore& store, sqlite3_stmt* st) {
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw store.sql_error("SQL error");
+}
 
-private:
-    SqliteStore& store_;
-    sqlite3_stmt* st_;
-};
+// Runs a statement that writes to its end.
+void run_to_end(SqliteStore& store, sqlite3_stmt* st) {
+    StatementUse use(st);
+    while (next_row(store, st)) {
+    }
+}
 
 void bind_text(sqlite3_stmt* st, int i, std::string_view s) {
     sqlite3_bind_text64(st, i, s.data(), s.size(), SQLITE_STATIC, SQLITE_UTF8);
@@ -598,16 +592,16 @@ TableInfo inspect_table(SqliteStore& store, std::string_view name) {
     sqlite3_stmt* kind = store.prepare_collection("SELECT type, wr FROM pragma_table_list(?1) WHERE schema = 'main'");
     bind_text(kind, 1, name);
     {
-        Run run(store, kind);
-        if (!run.row()) return info;
+        StatementUse use(kind);
+        if (!next_row(store, kind)) return info;
         info.exists = true;
         info.plain = column_string(kind, 0) == "table";
         info.rowid = sqlite3_column_int(kind, 1) == 0;
     }
     sqlite3_stmt* cols = store.prepare_collection("SELECT lower(name) FROM pragma_table_info(?1, 'main')");
     bind_text(cols, 1, name);
-    Run run(store, cols);
-    while (run.row()) {
+    StatementUse use(cols);
+    while (next_row(store, cols)) {
         std::string col = column_string(cols, 0);
         info.has_key = info.has_key || col == "key";
         info.has_idx = info.has_idx || col == "idx";
@@ -645,7 +639,8 @@ protected:
         sqlite3_stmt* st = nullptr;
         uint64_t generation = 0;
     };
-    // Reset by whoever ran it last (Run), and every parameter is bound anew.
+    // Reset by whoever ran it last (StatementUse), and every parameter is
+    // bound anew.
     sqlite3_stmt* statement(SqliteStore& s, Sql& q) {
         if (!q.st || q.generation != s.collection_generation()) {
             q.st = s.prepare_collection(q.text);
@@ -656,16 +651,17 @@ protected:
     int64_t count(Sql& sql) {
         SqliteStore& s = live();
         sqlite3_stmt* st = statement(s, sql);
-        Run run(s, st);
-        return run.row() ? sqlite3_column_int64(st, 0) : 0;
+        StatementUse use(st);
+        return next_row(s, st) ? sqlite3_column_int64(st, 0) : 0;
     }
     // The values of column 0 of every row, as a list.
     joy::Value column_list(Sql& sql, bool as_strings) {
         SqliteStore& s = live();
         sqlite3_stmt* st = statement(s, sql);
-        Run run(s, st);
+        StatementUse use(st);
         joy::ListBuilder b;
-        while (run.row()) b.push(as_strings ? joy::make_string(column_string(st, 0)) : stored_value(st, 0, s.interp()));
+        while (next_row(s, st))
+            b.push(as_strings ? joy::make_string(column_string(st, 0)) : stored_value(st, 0, s.interp()));
         return b.take();
     }
 
@@ -693,8 +689,8 @@ public:
         SqliteStore& s = live();
         sqlite3_stmt* st = statement(s, get_);
         bind_text(st, 1, key);
-        Run run(s, st);
-        if (!run.row()) return false;
+        StatementUse use(st);
+        if (!next_row(s, st)) return false;
         out = stored_value(st, 0, s.interp());
         return true;
     }
@@ -702,8 +698,8 @@ public:
         SqliteStore& s = live();
         sqlite3_stmt* st = statement(s, has_);
         bind_text(st, 1, key);
-        Run run(s, st);
-        return run.row();
+        StatementUse use(st);
+        return next_row(s, st);
     }
     void put(std::string_view key, const Value& v) override {
         SqliteStore& s = live(true);
@@ -711,13 +707,13 @@ public:
         std::string text;
         bind_text(st, 1, key);
         bind_stored(st, 2, v, text);
-        Run(s, st).done();
+        run_to_end(s, st);
     }
     bool remove(std::string_view key) override {
         SqliteStore& s = live(true);
         sqlite3_stmt* st = statement(s, del_);
         bind_text(st, 1, key);
-        Run(s, st).done();
+        run_to_end(s, st);
         return sqlite3_changes(s.db()) > 0;
     }
     Value keys() override { return column_list(keys_, true); }
@@ -749,15 +745,15 @@ public:
         sqlite3_stmt* st = statement(s, append_);
         std::string text;
         bind_stored(st, 1, v, text);
-        Run(s, st).done();
+        run_to_end(s, st);
     }
     Value last(int64_t n) override {
         SqliteStore& s = live();
         sqlite3_stmt* st = statement(s, last_);
         sqlite3_bind_int64(st, 1, n);
-        Run run(s, st);
+        StatementUse use(st);
         joy::ListBuilder b;
-        while (run.row()) b.push(stored_value(st, 0, s.interp()));
+        while (next_row(s, st)) b.push(stored_value(st, 0, s.interp()));
         return b.take();
     }
     // By idx when the idx values run without gaps (as pappend makes them),
@@ -767,8 +763,8 @@ public:
         sqlite3_stmt* b = statement(s, bounds_);
         int64_t lo = 0, hi = 0, count = 0;
         {
-            Run run(s, b);
-            if (run.row()) {
+            StatementUse use(b);
+            if (next_row(s, b)) {
                 lo = sqlite3_column_int64(b, 0);
                 hi = sqlite3_column_int64(b, 1);
                 count = sqlite3_column_int64(b, 2);
@@ -778,8 +774,8 @@ public:
         bool dense = hi - lo + 1 == count;
         sqlite3_stmt* st = statement(s, dense ? at_idx_ : at_offset_);
         sqlite3_bind_int64(st, 1, dense ? lo + n : n);
-        Run run(s, st);
-        if (!run.row()) return false;
+        StatementUse use(st);
+        if (!next_row(s, st)) return false;
         out = stored_value(st, 0, s.interp());
         return true;
     }
@@ -789,9 +785,9 @@ public:
         sqlite3_stmt* st = statement(s, cursor == joy::PLIST_START ? first_batch_ : next_batch_);
         sqlite3_bind_int64(st, 1, cursor);
         sqlite3_bind_int64(st, 2, int64_t(max));
-        Run run(s, st);
+        StatementUse use(st);
         out.clear();
-        while (run.row()) {
+        while (next_row(s, st)) {
             cursor = sqlite3_column_int64(st, 0);
             out.push_back(stored_value(st, 1, s.interp()));
         }

@@ -34,11 +34,7 @@ SqliteStore::~SqliteStore() {
 
 void SqliteStore::release_statements() {
     ++collection_generation_;
-    for (auto* cache : {&stmts_, &user_stmts_, &collection_stmts_}) {
-        if (cache->empty()) continue;
-        for (auto& [sql, st] : *cache) sqlite3_finalize(st);
-        cache->clear();
-    }
+    for (auto* cache : {&stmts_, &user_stmts_, &collection_stmts_}) cache->clear();
 }
 
 void SqliteStore::release_idle_statements() {
@@ -46,12 +42,8 @@ void SqliteStore::release_idle_statements() {
     ++collection_generation_;
     for (auto* cache : {&stmts_, &user_stmts_, &collection_stmts_})
         for (auto it = cache->begin(); it != cache->end();) {
-            if (sqlite3_stmt_busy(it->second)) {
-                ++it;
-                continue;
-            }
-            sqlite3_finalize(it->second);
-            it = cache->erase(it);
+            if (sqlite3_stmt_busy(it->second.get())) ++it;
+            else it = cache->erase(it);
         }
 }
 
@@ -61,14 +53,12 @@ void SqliteStore::release_idle_statements() {
 sqlite3_stmt* SqliteStore::prepare_collection(std::string_view sql) {
     if (in_call_ && !call_savepoint_ && !call_checked_) check_free_standing();
     if (sqlite3_stmt* hit = cached(collection_stmts_, sql)) return hit;
-    sqlite3_stmt* st = compile_sql(sql, nullptr);
+    Statement st = compile_sql(sql, nullptr);
     if (collection_stmts_.size() >= 256) {
         ++collection_generation_;
-        for (auto& [text, old] : collection_stmts_) sqlite3_finalize(old);
         collection_stmts_.clear();
     }
-    collection_stmts_.emplace(std::string(sql), st);
-    return st;
+    return collection_stmts_.emplace(std::string(sql), std::move(st)).first->second.get();
 }
 
 void SqliteStore::fail(const std::string& what) { throw sql_error(what); }
@@ -89,30 +79,30 @@ joy::JoyError SqliteStore::sql_error(const std::string& what) {
     return joy::JoyError(msg);
 }
 
-// The statement for `sql` from `cache`, reset and unbound, or null.
+// The statement for `sql` from `cache`, reset and unbound, or null. Its
+// user runs it under a StatementUse.
 sqlite3_stmt* SqliteStore::cached(StatementCache& cache, std::string_view sql) {
     auto it = cache.find(std::string(sql));
     if (it == cache.end()) return nullptr;
-    sqlite3_reset(it->second);
-    sqlite3_clear_bindings(it->second);
-    return it->second;
+    sqlite3_stmt* st = it->second.get();
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return st;
 }
 
 // Prepares the first statement of `sql`; `tail` (if given) gets the rest.
-sqlite3_stmt* SqliteStore::compile_sql(std::string_view sql, const char** tail) {
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v3(db_, sql.data(), int(sql.size()), SQLITE_PREPARE_PERSISTENT, &st, tail) != SQLITE_OK)
-        throw sql_error("SQL error");
-    if (!st) throw joy::JoyError("run time error: SQL error: empty statement");
+Statement SqliteStore::compile_sql(std::string_view sql, const char** tail) {
+    Statement st;
+    if (st.prepare(db_, sql, SQLITE_PREPARE_PERSISTENT, tail) != SQLITE_OK) throw sql_error("SQL error");
+    if (!st.get()) throw joy::JoyError("run time error: SQL error: empty statement");
     return st;
 }
 
 sqlite3_stmt* SqliteStore::prepare(std::string_view sql) {
     if (in_call_ && !call_savepoint_ && !call_checked_) check_free_standing();
     if (sqlite3_stmt* hit = cached(stmts_, sql)) return hit;
-    sqlite3_stmt* st = compile_sql(sql, nullptr);
-    stmts_.emplace(std::string(sql), st);
-    return st;
+    Statement st = compile_sql(sql, nullptr);
+    return stmts_.emplace(std::string(sql), std::move(st)).first->second.get();
 }
 
 namespace {
@@ -145,27 +135,18 @@ sqlite3_stmt* SqliteStore::prepare_user(std::string_view sql, const char* word) 
     if (in_call_ && !call_savepoint_ && !call_checked_) check_free_standing();
     if (sqlite3_stmt* hit = cached(user_stmts_, sql)) return hit;
     const char* tail = nullptr;
-    sqlite3_stmt* st = nullptr;
+    Statement st;
     if (!files_allowed()) seal_.load_unsafe_modules();
     {
         SqlSeal::Scope sealed(seal_, interp_, files_allowed());
         st = compile_sql(sql, &tail);
         std::string refusal = seal_.check_prepared();
-        if (!refusal.empty()) {
-            sqlite3_finalize(st);
-            throw joy::JoyError("run time error: " + refusal);
-        }
+        if (!refusal.empty()) throw joy::JoyError("run time error: " + refusal);
     }
-    if (!only_blank_sql(std::string_view(tail, size_t(sql.data() + sql.size() - tail)))) {
-        sqlite3_finalize(st);
+    if (!only_blank_sql(std::string_view(tail, size_t(sql.data() + sql.size() - tail))))
         throw joy::JoyError(std::string("run time error: a single SQL statement needed for ") + word);
-    }
-    if (user_stmts_.size() >= 64) {
-        for (auto& [text, old] : user_stmts_) sqlite3_finalize(old);
-        user_stmts_.clear();
-    }
-    user_stmts_.emplace(std::string(sql), st);
-    return st;
+    if (user_stmts_.size() >= 64) user_stmts_.clear();
+    return user_stmts_.emplace(std::string(sql), std::move(st)).first->second.get();
 }
 
 // A statement that writes may have written the Joy tables (definitions,
@@ -175,8 +156,8 @@ void SqliteStore::after_user_statement(sqlite3_stmt* st) {
 }
 
 void SqliteStore::step_done(sqlite3_stmt* st) {
+    StatementUse use(st);
     int rc = sqlite3_step(st);
-    sqlite3_reset(st);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) fail("database error");
 }
 
@@ -233,19 +214,6 @@ Value SqliteStore::column_value(sqlite3_stmt* st, int i) {
 }
 
 namespace {
-// Resets a statement however its run ends (an error of SQLite's, or the
-// memory limit while building a row), so it is never left busy.
-class RunningStatement {
-public:
-    explicit RunningStatement(sqlite3_stmt* st) : st_(st) {}
-    ~RunningStatement() { sqlite3_reset(st_); }
-    RunningStatement(const RunningStatement&) = delete;
-    RunningStatement& operator=(const RunningStatement&) = delete;
-
-private:
-    sqlite3_stmt* st_;
-};
-
 // Every parameter the statement has must be given: a missing one would
 // silently be NULL.
 void bind_params(sqlite3_stmt* st, const Value& params) {
@@ -308,10 +276,11 @@ int64_t SqliteStore::exec(std::string_view sql, const Value& params) {
 }
 
 // Steps a statement of Joy's own text to its end under the seal, `row`
-// seeing each result row; it is reset however that ends.
+// seeing each result row; it is reset however that ends (an error of
+// SQLite's, or the memory limit while building a row).
 void SqliteStore::step_sealed(sqlite3_stmt* st, const std::function<void()>& row) {
     {
-        RunningStatement running(st);
+        StatementUse use(st);
         SqlSeal::Scope sealed(seal_, interp_, files_allowed());
         for (;;) {
             int rc = sqlite3_step(st);
@@ -469,12 +438,9 @@ int64_t SqliteStore::changes() { return sqlite3_changes64(db_); }
 
 bool SqliteStore::has_schema() {
     if (schema_ready_) return true;
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db_, "SELECT 1 FROM main.sqlite_schema WHERE name = 'joy_meta'", -1, &st, nullptr) != SQLITE_OK)
-        return false;
-    bool found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
-    return found;
+    Statement st;
+    if (st.prepare(db_, "SELECT 1 FROM main.sqlite_schema WHERE name = 'joy_meta'") != SQLITE_OK) return false;
+    return sqlite3_step(st.get()) == SQLITE_ROW;
 }
 
 void SqliteStore::ensure_schema() {
@@ -504,28 +470,28 @@ bool SqliteStore::readable_schema() {
 }
 
 void SqliteStore::check_schema_version() {
-    sqlite3_stmt* st = nullptr;
     int version = 0;
-    if (sqlite3_prepare_v2(db_, "SELECT value FROM main.joy_meta WHERE key = 'schema_version'", -1, &st, nullptr) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        version = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
+    {
+        Statement st;
+        if (st.prepare(db_, "SELECT value FROM main.joy_meta WHERE key = 'schema_version'") == SQLITE_OK &&
+            sqlite3_step(st.get()) == SQLITE_ROW)
+            version = sqlite3_column_int(st.get(), 0);
+    }
     if (version > JOY_SCHEMA_VERSION)
         throw joy::JoyError("run time error: the database was written by a newer Persistent Joy (schema " +
                             std::to_string(version) + ")");
     // A crafted file may put a view (an endless recursive query, say) where
     // a Joy table belongs: only tables are read.
-    st = nullptr;
     std::string impostor;
-    if (sqlite3_prepare_v2(db_,
-                           "SELECT name, type FROM main.sqlite_schema WHERE type <> 'table' AND name IN ('joy_meta', "
-                           "'joy_definitions', 'joy_sessions', 'joy_snapshots', 'joy_strings', 'joy_nodes', "
-                           "'joy_roots', 'joy_functions')",
-                           -1, &st, nullptr) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        impostor = std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) + " is a " +
-                   reinterpret_cast<const char*>(sqlite3_column_text(st, 1));
-    sqlite3_finalize(st);
+    {
+        Statement st;
+        if (st.prepare(db_, "SELECT name, type FROM main.sqlite_schema WHERE type <> 'table' AND name IN ('joy_meta', "
+                            "'joy_definitions', 'joy_sessions', 'joy_snapshots', 'joy_strings', 'joy_nodes', "
+                            "'joy_roots', 'joy_functions')") == SQLITE_OK &&
+            sqlite3_step(st.get()) == SQLITE_ROW)
+            impostor = std::string(reinterpret_cast<const char*>(sqlite3_column_text(st.get(), 0))) + " is a " +
+                       reinterpret_cast<const char*>(sqlite3_column_text(st.get(), 1));
+    }
     if (!impostor.empty())
         throw joy::JoyError("run time error: " + impostor + ", not a table: the Joy tables of this database are broken");
 }
@@ -543,8 +509,8 @@ void SqliteStore::drop_caches_if_stale() {
         v = int64_t(version);
     } else {
         sqlite3_stmt* st = prepare("PRAGMA data_version");
+        StatementUse use(st);
         if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
-        sqlite3_reset(st);
     }
     int64_t changes = sqlite3_total_changes64(db_);
     bool stale = (data_version_ != -1 && v != data_version_)    // another connection committed

@@ -26,6 +26,7 @@
 #include "../joycore/interp.h"
 #include "../joycore/store.h"
 #include "sql_seal.h"
+#include "statement.h"
 
 namespace joyext {
 
@@ -193,9 +194,9 @@ private:
     joy::Interp* interp_ = nullptr;
     bool schema_ready_ = false;
     std::string session_ = "main";
-    using StatementCache = std::unordered_map<std::string, sqlite3_stmt*>;
+    using StatementCache = std::unordered_map<std::string, Statement>;
     sqlite3_stmt* cached(StatementCache& cache, std::string_view sql);
-    sqlite3_stmt* compile_sql(std::string_view sql, const char** tail);
+    Statement compile_sql(std::string_view sql, const char** tail);
     StatementCache stmts_;
     StatementCache user_stmts_;
     StatementCache collection_stmts_;

@@ -73,9 +73,14 @@ int64_t SqliteStore::intern_string(std::string_view s) {
     step_done(ins);
     sqlite3_stmt* sel = prepare("SELECT id FROM main.joy_strings WHERE value = ?1");
     sqlite3_bind_text(sel, 1, s.data(), int(s.size()), SQLITE_STATIC);
-    if (sqlite3_step(sel) != SQLITE_ROW) { sqlite3_reset(sel); fail("interning a string"); }
-    int64_t id = sqlite3_column_int64(sel, 0);
-    sqlite3_reset(sel);
+    bool found = false;
+    int64_t id = 0;
+    {
+        StatementUse use(sel);
+        found = sqlite3_step(sel) == SQLITE_ROW;
+        if (found) id = sqlite3_column_int64(sel, 0);
+    }
+    if (!found) fail("interning a string");  // with SQLite's message as the reset leaves it
     if (string_ids_.size() > 100000) string_ids_.clear();
     string_ids_.emplace(std::string(s), id);
     return id;
@@ -85,13 +90,11 @@ std::string SqliteStore::string_of(int64_t id) {
     auto it = strings_.find(id);
     if (it != strings_.end()) return it->second;
     sqlite3_stmt* st = prepare("SELECT value FROM main.joy_strings WHERE id = ?1");
+    StatementUse use(st);
     sqlite3_bind_int64(st, 1, id);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_reset(st);
+    if (sqlite3_step(st) != SQLITE_ROW)
         throw joy::JoyError("run time error: persisted string " + std::to_string(id) + " is missing");
-    }
     std::string s(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), size_t(sqlite3_column_bytes(st, 0)));
-    sqlite3_reset(st);
     if (strings_.size() > 100000) strings_.clear();
     strings_.emplace(id, s);
     return s;
@@ -102,9 +105,14 @@ int64_t SqliteStore::reserve_ids(int64_t n) {
     sqlite3_stmt* st = prepare(
         "UPDATE main.joy_meta SET value = value + ?1 WHERE key = 'next_node_id' RETURNING value - ?1");
     sqlite3_bind_int64(st, 1, n);
-    if (sqlite3_step(st) != SQLITE_ROW) { sqlite3_reset(st); fail("allocating node ids"); }
-    int64_t first = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    bool found = false;
+    int64_t first = 0;
+    {
+        StatementUse use(st);
+        found = sqlite3_step(st) == SQLITE_ROW;
+        if (found) first = sqlite3_column_int64(st, 0);
+    }
+    if (!found) fail("allocating node ids");  // with SQLite's message as the reset leaves it
     return first;
 }
 
@@ -142,6 +150,7 @@ int64_t SqliteStore::write_rows(const Value& v, int top_kind) {
         "INSERT INTO main.joy_nodes(id, kind, type, ival, fval, str_id, ref_id, key_id, next_id) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
     auto write = [&](const Row& r) {
+        StatementUse use(ins);
         sqlite3_bind_int64(ins, 1, r.id);
         sqlite3_bind_int(ins, 2, r.kind);
         sqlite3_bind_int(ins, 3, r.type);
@@ -154,8 +163,7 @@ int64_t SqliteStore::write_rows(const Value& v, int top_kind) {
         opt(7, r.ref_id);
         opt(8, r.key_id);
         opt(9, r.next_id);
-        if (sqlite3_step(ins) != SQLITE_DONE) { sqlite3_reset(ins); fail("persist"); }
-        sqlite3_reset(ins);
+        if (sqlite3_step(ins) != SQLITE_DONE) fail("persist");
     };
 
     // Shared cells (count > 1) may be reached twice; they are written once.
@@ -273,8 +281,8 @@ Value SqliteStore::lazy_list(int64_t first_node) {
     if (!first_node) return Value::empty_list();
     if (nesting_ > node_id_bound_) {
         sqlite3_stmt* st = prepare("SELECT max(id) FROM main.joy_nodes");
+        StatementUse use(st);
         if (sqlite3_step(st) == SQLITE_ROW) node_id_bound_ = sqlite3_column_int64(st, 0);
-        sqlite3_reset(st);
         if (nesting_ > node_id_bound_)
             throw joy::JoyError("run time error: persisted list at node " + std::to_string(first_node) +
                                 " is nested in itself");
@@ -337,31 +345,27 @@ Value SqliteStore::load_value(int type, sqlite3_stmt* row, int c0) {
 void SqliteStore::force(Cell* stub, int64_t node, NodeSource* src) {
     sqlite3_stmt* st = prepare(
         "SELECT type, ival, fval, str_id, ref_id, next_id, kind FROM main.joy_nodes WHERE id = ?1");
-    sqlite3_bind_int64(st, 1, node);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_reset(st);
-        throw joy::JoyError("run time error: persisted node " + std::to_string(node) + " is missing");
-    }
-    if (sqlite3_column_int(st, 6) != CELL) {
-        sqlite3_reset(st);
-        throw joy::JoyError("run time error: persisted node " + std::to_string(node) + " is not a list cell");
-    }
-    int64_t next = sqlite3_column_int64(st, 5);
-    if (src->cycle.closes(node, next)) {
-        sqlite3_reset(st);
-        throw joy::JoyError("run time error: persisted list at node " + std::to_string(node) + " is cyclic");
-    }
+    int64_t next = 0;
     Value head;
-    try {
-        nesting_ = src->depth() + 1;
-        head = load_value(sqlite3_column_int(st, 0), st, 0);
-        nesting_ = 0;
-    } catch (...) {
-        nesting_ = 0;
-        sqlite3_reset(st);
-        throw;
+    {
+        StatementUse use(st);
+        sqlite3_bind_int64(st, 1, node);
+        if (sqlite3_step(st) != SQLITE_ROW)
+            throw joy::JoyError("run time error: persisted node " + std::to_string(node) + " is missing");
+        if (sqlite3_column_int(st, 6) != CELL)
+            throw joy::JoyError("run time error: persisted node " + std::to_string(node) + " is not a list cell");
+        next = sqlite3_column_int64(st, 5);
+        if (src->cycle.closes(node, next))
+            throw joy::JoyError("run time error: persisted list at node " + std::to_string(node) + " is cyclic");
+        try {
+            nesting_ = src->depth() + 1;
+            head = load_value(sqlite3_column_int(st, 0), st, 0);
+            nesting_ = 0;
+        } catch (...) {
+            nesting_ = 0;
+            throw;
+        }
     }
-    sqlite3_reset(st);
     Cell* tail = next ? src->stub(next) : nullptr;
     // Only now change the stub: nothing below can throw.
     stub->head_ = std::move(head);
@@ -394,23 +398,20 @@ Value SqliteStore::load_dict(int64_t first) {
         }
         if (!seen.insert(id).second)
             throw joy::JoyError("run time error: persisted dict at node " + std::to_string(id) + " is cyclic");
-        sqlite3_bind_int64(st, 1, id);
-        if (sqlite3_step(st) != SQLITE_ROW) {
-            sqlite3_reset(st);
-            throw joy::JoyError("run time error: persisted node " + std::to_string(id) + " is missing");
-        }
-        int type = sqlite3_column_int(st, 0);
-        int64_t ref = sqlite3_column_int64(st, 4);
-        levels.back().next = sqlite3_column_int64(st, 5);
+        int type = 0;
+        int64_t ref = 0;
         Value key, val;
-        try {
+        {
+            StatementUse use(st);
+            sqlite3_bind_int64(st, 1, id);
+            if (sqlite3_step(st) != SQLITE_ROW)
+                throw joy::JoyError("run time error: persisted node " + std::to_string(id) + " is missing");
+            type = sqlite3_column_int(st, 0);
+            ref = sqlite3_column_int64(st, 4);
+            levels.back().next = sqlite3_column_int64(st, 5);
             key = joy::make_string(string_of(sqlite3_column_int64(st, 6)));
             if (type != NT_DICT) val = load_value(type, st, 0);
-        } catch (...) {
-            sqlite3_reset(st);
-            throw;
         }
-        sqlite3_reset(st);
         if (type == NT_DICT && ref) {
             levels.push_back({Value::adopt_dict(joy::Dict::create()), ref, std::move(key)});
             continue;
@@ -425,18 +426,10 @@ bool SqliteStore::recall(std::string_view root, Value& out) {
     sqlite3_stmt* st = prepare(
         "SELECT n.type, n.ival, n.fval, n.str_id, n.ref_id FROM main.joy_roots r JOIN main.joy_nodes n ON n.id = r.node_id "
         "WHERE r.name = ?1");
+    StatementUse use(st);
     sqlite3_bind_text(st, 1, root.data(), int(root.size()), SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return false;
-    }
-    try {
-        out = load_value(sqlite3_column_int(st, 0), st, 0);
-    } catch (...) {
-        sqlite3_reset(st);
-        throw;
-    }
-    sqlite3_reset(st);
+    if (sqlite3_step(st) != SQLITE_ROW) return false;
+    out = load_value(sqlite3_column_int(st, 0), st, 0);
     return true;
 }
 
@@ -471,11 +464,10 @@ int64_t SqliteStore::collect_garbage() {
         "  UNION SELECT n.ref_id FROM main.joy_nodes n JOIN live ON n.id = live.id WHERE n.ref_id IS NOT NULL"
         ") DELETE FROM main.joy_nodes WHERE id NOT IN (SELECT id FROM live)");
     sqlite3_bind_text(sweep, 1, held.data(), int(held.size()), SQLITE_TRANSIENT);
-    if (sqlite3_step(sweep) != SQLITE_DONE) {
-        sqlite3_reset(sweep);
-        fail("gc");
+    {
+        StatementUse use(sweep);
+        if (sqlite3_step(sweep) != SQLITE_DONE) fail("gc");
     }
-    sqlite3_reset(sweep);
     int64_t freed = sqlite3_changes64(db_);
     const char* strings =
         "DELETE FROM main.joy_strings WHERE id NOT IN (SELECT str_id FROM main.joy_nodes WHERE str_id IS NOT NULL "

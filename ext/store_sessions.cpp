@@ -15,15 +15,12 @@ using namespace store_rows;
 bool SqliteStore::load_definition(std::string_view name, std::string& body) {
     if (!readable_schema()) return false;
     sqlite3_stmt* st = prepare("SELECT body FROM main.joy_definitions WHERE session = ?1 AND name = ?2");
+    StatementUse use(st);
     sqlite3_bind_text(st, 1, session_.data(), int(session_.size()), SQLITE_STATIC);
     sqlite3_bind_text(st, 2, name.data(), int(name.size()), SQLITE_STATIC);
-    bool found = false;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        body.assign(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), size_t(sqlite3_column_bytes(st, 0)));
-        found = true;
-    }
-    sqlite3_reset(st);
-    return found;
+    if (sqlite3_step(st) != SQLITE_ROW) return false;
+    body.assign(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), size_t(sqlite3_column_bytes(st, 0)));
+    return true;
 }
 
 void SqliteStore::save_definition(std::string_view name, std::string_view body) {
@@ -64,10 +61,10 @@ void SqliteStore::set_session(std::string_view name) {
 }
 
 std::vector<std::string> store_rows::column_strings(sqlite3_stmt* st) {
+    StatementUse use(st);
     std::vector<std::string> out;
     while (sqlite3_step(st) == SQLITE_ROW)
         out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), size_t(sqlite3_column_bytes(st, 0)));
-    sqlite3_reset(st);
     return out;
 }
 
@@ -106,8 +103,11 @@ void SqliteStore::restore(std::string_view name) {
     sqlite3_stmt* chk = prepare("SELECT 1 FROM main.joy_snapshots WHERE session = ?1 AND name = ?2 LIMIT 1");
     sqlite3_bind_text(chk, 1, session_.data(), int(session_.size()), SQLITE_STATIC);
     sqlite3_bind_text(chk, 2, name.data(), int(name.size()), SQLITE_STATIC);
-    bool found = sqlite3_step(chk) == SQLITE_ROW;
-    sqlite3_reset(chk);
+    bool found = false;
+    {
+        StatementUse use(chk);
+        found = sqlite3_step(chk) == SQLITE_ROW;
+    }
     if (!found) throw joy::JoyError("run time error: no snapshot named \"" + std::string(name) + "\" in session " + session_);
     sqlite3_stmt* del = prepare("DELETE FROM main.joy_definitions WHERE session = ?1");
     sqlite3_bind_text(del, 1, session_.data(), int(session_.size()), SQLITE_STATIC);

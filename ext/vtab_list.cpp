@@ -48,6 +48,7 @@
 #include "sqlite_collections.h"
 #include "sqlite_store.h"
 #include "sqlvalue.h"
+#include "statement.h"
 SQLITE_EXTENSION_INIT3
 
 namespace joyext {
@@ -125,6 +126,7 @@ Root find_root(SqliteStore& s, std::string_view name) {
         "SELECT n.id, n.type, n.ref_id, n.ival FROM main.joy_roots r JOIN main.joy_nodes n ON n.id = r.node_id "
         "WHERE r.name = ?1");
     sqlite3_bind_text64(st, 1, name.data(), name.size(), SQLITE_STATIC, SQLITE_UTF8);
+    StatementUse use(st);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         r.found = true;
@@ -133,7 +135,6 @@ Root find_root(SqliteStore& s, std::string_view name) {
         r.first = sqlite3_column_int64(st, 2);
         r.last = sqlite3_column_int64(st, 3);
     }
-    sqlite3_reset(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         throw joy::JoyError(std::string("run time error: SQL error: ") + sqlite3_errmsg(s.db()));
     return r;
@@ -173,7 +174,7 @@ struct Cursor : sqlite3_vtab_cursor {
     std::string name;
     bool eof = true;
     int64_t key = 0;      // idx of the current row (NODES: its position)
-    sqlite3_stmt* st = nullptr;  // NODES: cell rows by id; ROWS: the table's rows
+    Statement st;         // NODES: cell rows by id; ROWS: the table's rows
     int64_t node = 0;     // NODES: the current cell's id
     int64_t next = 0;     // NODES: the next cell's id
     bool stepping = false;  // NODES: st is part-way through a run of ids
@@ -186,8 +187,7 @@ struct Cursor : sqlite3_vtab_cursor {
 
     Table& table() { return *static_cast<Table*>(pVtab); }
     void finish() {
-        if (st) sqlite3_finalize(st);
-        st = nullptr;
+        st = Statement();
         source = NONE;
         eof = true;
         stepping = false;
@@ -203,14 +203,15 @@ struct Cursor : sqlite3_vtab_cursor {
 // NODES: put st on the row of cell `id`. Cells of one list are usually
 // consecutive ids (persist writes them so), so stepping on is tried first.
 void seek_node(SqliteStore& s, Cursor& c, int64_t id) {
-    if (c.stepping && sqlite3_step(c.st) == SQLITE_ROW && sqlite3_column_int64(c.st, 0) == id) return;
-    sqlite3_reset(c.st);
-    sqlite3_bind_int64(c.st, 1, id);
+    sqlite3_stmt* st = c.st.get();
+    if (c.stepping && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) == id) return;
+    sqlite3_reset(st);  // to run again from `id`
+    sqlite3_bind_int64(st, 1, id);
     c.stepping = true;
-    int rc = sqlite3_step(c.st);
+    int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         throw joy::JoyError(std::string("run time error: SQL error: ") + sqlite3_errmsg(s.db()));
-    if (rc != SQLITE_ROW || sqlite3_column_int64(c.st, 0) != id) {
+    if (rc != SQLITE_ROW || sqlite3_column_int64(st, 0) != id) {
         c.stepping = false;
         throw joy::JoyError("run time error: persisted node " + std::to_string(id) + " is missing");
     }
@@ -226,21 +227,18 @@ void enter_node(SqliteStore& s, Cursor& c, int64_t id) {
         return;
     }
     seek_node(s, c, id);
-    if (sqlite3_column_int(c.st, 7) != KIND_CELL)
+    if (sqlite3_column_int(c.st.get(), 7) != KIND_CELL)
         throw joy::JoyError("run time error: persisted node " + std::to_string(id) + " is not a list cell");
-    c.next = sqlite3_column_int64(c.st, 6);
+    c.next = sqlite3_column_int64(c.st.get(), 6);
     if (c.cycle.closes(id, c.next))
         throw joy::JoyError("run time error: persisted list at node " + std::to_string(id) + " is cyclic");
     c.eof = false;
 }
 
-sqlite3_stmt* own_statement(SqliteStore& s, const std::string& sql) {
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(s.db(), sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
-        std::string msg = sqlite3_errmsg(s.db());
-        sqlite3_finalize(st);
-        throw joy::JoyError("run time error: SQL error: " + msg);
-    }
+Statement own_statement(SqliteStore& s, const std::string& sql) {
+    Statement st;
+    if (st.prepare(s.db(), sql.c_str()) != SQLITE_OK)
+        throw joy::JoyError(std::string("run time error: SQL error: ") + sqlite3_errmsg(s.db()));
     return st;
 }
 
@@ -248,11 +246,11 @@ sqlite3_stmt* own_statement(SqliteStore& s, const std::string& sql) {
 void step_rows(SqliteStore& s, Cursor& c) {
     c.decoded = false;
     c.element = Value();
-    int rc = sqlite3_step(c.st);
+    int rc = sqlite3_step(c.st.get());
     if (rc == SQLITE_ROW) {
         c.eof = false;
         if (c.table().is_dict) ++c.entry;
-        else c.key = sqlite3_column_int64(c.st, 0);
+        else c.key = sqlite3_column_int64(c.st.get(), 0);
         return;
     }
     c.eof = true;
@@ -291,7 +289,7 @@ void start_list(SqliteStore& s, Cursor& c, bool has_idx, int64_t idx) {
     std::string table = quote_identifier(c.name);
     c.source = Cursor::ROWS;
     c.st = own_statement(s, "SELECT idx, value FROM " + table + (has_idx ? " WHERE idx = ?1" : " ORDER BY idx"));
-    if (has_idx) sqlite3_bind_int64(c.st, 1, idx);
+    if (has_idx) sqlite3_bind_int64(c.st.get(), 1, idx);
     step_rows(s, c);
 }
 
@@ -325,7 +323,7 @@ void start_dict(SqliteStore& s, Cursor& c, sqlite3_value* key) {
     else if (info.rowid) sql += " ORDER BY rowid";
     c.source = Cursor::ROWS;
     c.st = own_statement(s, sql);
-    if (key) sqlite3_bind_value(c.st, 1, key);
+    if (key) sqlite3_bind_value(c.st.get(), 1, key);
     step_rows(s, c);
 }
 
@@ -396,8 +394,8 @@ const Value& current_element(Cursor& c) {
     if (c.decoded) return c.element;
     SqliteStore& s = store_of(c.table().store);
     switch (c.source) {
-    case Cursor::NODES: c.element = s.node_value(c.st, 1); break;
-    case Cursor::ROWS: c.element = stored_value(c.st, 1, s.interp()); break;
+    case Cursor::NODES: c.element = s.node_value(c.st.get(), 1); break;
+    case Cursor::ROWS: c.element = stored_value(c.st.get(), 1, s.interp()); break;
     case Cursor::DICT: c.element = c.dict.u.dict->entries[c.entry].val; break;
     case Cursor::NONE: break;
     }
@@ -412,7 +410,7 @@ int column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
         case C_KEY:
             if (!c.table().is_dict) sqlite3_result_int64(ctx, c.key);
             else if (c.source == Cursor::DICT) result_value(ctx, c.dict.u.dict->entries[c.entry].key);
-            else sqlite3_result_value(ctx, sqlite3_column_value(c.st, 0));
+            else sqlite3_result_value(ctx, sqlite3_column_value(c.st.get(), 0));
             break;
         case C_NAME: sqlite3_result_text64(ctx, c.name.data(), c.name.size(), SQLITE_TRANSIENT, SQLITE_UTF8); break;
         default: {
@@ -550,12 +548,12 @@ NodeLinks links_of(SqliteStore& s, int64_t id) {
     NodeLinks l;
     sqlite3_stmt* st = s.prepare_collection("SELECT kind, next_id FROM main.joy_nodes WHERE id = ?1");
     sqlite3_bind_int64(st, 1, id);
+    StatementUse use(st);
     if (sqlite3_step(st) == SQLITE_ROW) {
         l.found = true;
         l.kind = sqlite3_column_int(st, 0);
         l.next = sqlite3_column_int64(st, 1);
     }
-    sqlite3_reset(st);
     return l;
 }
 
@@ -564,9 +562,9 @@ void update_node(SqliteStore& s, const char* sql, int64_t id, int64_t v) {
     if (v) sqlite3_bind_int64(st, 1, v);
     else sqlite3_bind_null(st, 1);
     sqlite3_bind_int64(st, 2, id);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) throw joy::JoyError(std::string("run time error: SQL error: ") + sqlite3_errmsg(s.db()));
+    StatementUse use(st);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        throw joy::JoyError(std::string("run time error: SQL error: ") + sqlite3_errmsg(s.db()));
 }
 
 constexpr const char* SET_NEXT = "UPDATE main.joy_nodes SET next_id = ?1 WHERE id = ?2";
@@ -632,9 +630,9 @@ void delete_from_root(SqliteStore& s, const std::string& name, int64_t cell) {
     if (!gone.next || r.last == cell) update_node(s, SET_LAST, r.id, gone.next ? 0 : before);
     sqlite3_stmt* del = s.prepare_collection("DELETE FROM main.joy_nodes WHERE id = ?1");
     sqlite3_bind_int64(del, 1, cell);
-    int rc = sqlite3_step(del);
-    sqlite3_reset(del);
-    if (rc != SQLITE_DONE) throw joy::JoyError(std::string("run time error: SQL error: ") + sqlite3_errmsg(s.db()));
+    StatementUse use(del);
+    if (sqlite3_step(del) != SQLITE_DONE)
+        throw joy::JoyError(std::string("run time error: SQL error: ") + sqlite3_errmsg(s.db()));
 }
 
 // The value an INSERT gives: the joy column as the canonical text that

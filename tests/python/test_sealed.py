@@ -4,6 +4,7 @@ Hostile cases are database files an attacker builds (with the extension, as
 anyone can) and a victim then opens and uses as the README says.
 """
 import os
+import shutil
 import sqlite3
 import subprocess
 import time
@@ -270,6 +271,51 @@ def test_query_past_the_memory_limit_leaves_no_statement_running(tmp_path):
                           input=program, capture_output=True, text=True, timeout=60)
     assert "memory" in proc.stderr
     assert "locked" not in proc.stderr
+    conn = sqlite3.connect(path)
+    assert one(conn, "SELECT count(*) FROM sqlite_schema WHERE name = 't'") == 0
+    conn.close()
+
+
+@pytest.fixture(scope="module")
+def big_values(tmp_path_factory):
+    """A world file with 3 MB of text in each of a pdict, a plist, a
+    persisted list and a persisted dict."""
+    path = str(tmp_path_factory.mktemp("big") / "w.db")
+    text = '"' + "x" * 3000 + '"'
+    lines = ['DEFINE kv == "kv" pdict-open.', 'DEFINE events == "events" plist-open.']
+    lines += [f'kv "k{i}" {text} dput events {text} pappend pop pop.' for i in range(1000)]
+    lines.append("[" + " ".join([text] * 1000) + '] "big" persist.')
+    lines.append("{" + ", ".join(f"k{i}: {text}" for i in range(1000)) + '} "bigd" persist.')
+    proc = subprocess.run([os.path.join(BUILD, "joy"), "--db", path], input="\n".join(lines) + "\n",
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert not os.path.exists(path + "-wal")  # the file alone is the world
+    return path
+
+
+# Each kind of statement that reads stored values back (a collection's,
+# the heap's, a joy_list or joy_dict cursor's under a query), stopped by
+# the memory limit part-way: none is left running, so DROP TABLE works.
+@pytest.mark.parametrize("program", [
+    "kv dvals size.",
+    "events 1000 ptake size.",
+    "events [pop true] pfilter size.",
+    '"big" recall size.',
+    '"bigd" recall size.',
+    "\"SELECT joy FROM joy_list('events')\" [] query size.",
+    "\"SELECT joy FROM joy_list('big')\" [] query size.",
+    "\"SELECT value FROM joy_dict('kv')\" [] query size.",
+    "\"SELECT value FROM joy_dict('bigd')\" [] query size.",
+])
+def test_reading_past_the_memory_limit_leaves_no_statement_running(tmp_path, big_values, program):
+    path = str(tmp_path / "w.db")
+    shutil.copy(big_values, path)
+    program = '"CREATE TABLE t(x)" [] exec.\n' + program + '\n"DROP TABLE t" [] exec.\n'
+    proc = subprocess.run([os.path.join(BUILD, "joy"), "--db", path, "--memory", "2000000"],
+                          input=program, capture_output=True, text=True, timeout=60)
+    assert "memory limit exceeded" in proc.stderr
+    assert "locked" not in proc.stderr
+    assert proc.returncode == 1  # the read failed; nothing crashed
     conn = sqlite3.connect(path)
     assert one(conn, "SELECT count(*) FROM sqlite_schema WHERE name = 't'") == 0
     conn.close()
