@@ -11,6 +11,7 @@
 
 #include "../joycore/printer.h"
 #include "../joycore/utf8.h"
+#include "sqlite_collections.h"
 #include "sqlvalue.h"
 SQLITE_EXTENSION_INIT3
 
@@ -42,22 +43,13 @@ bool InterruptProbe::interrupted() {
 #if SQLITE_VERSION_NUMBER >= 3041000
     return sqlite3_is_interrupted(db_);
 #else
-    if (!probe_) {
-        int rc = sqlite3_prepare_v2(db_, "SELECT 1", -1, &probe_, nullptr);
-        if (rc != SQLITE_OK) {
-            probe_ = nullptr;
-            return rc == SQLITE_INTERRUPT;
-        }
+    if (!probe_.get()) {
+        int rc = probe_.prepare(db_, "SELECT 1");
+        if (rc != SQLITE_OK) return rc == SQLITE_INTERRUPT;
     }
-    int rc = sqlite3_step(probe_);
-    sqlite3_reset(probe_);
-    return rc == SQLITE_INTERRUPT;
+    StatementUse use(probe_.get());
+    return sqlite3_step(probe_.get()) == SQLITE_INTERRUPT;
 #endif
-}
-
-void InterruptProbe::finalize() {
-    sqlite3_finalize(probe_);
-    probe_ = nullptr;
 }
 
 // ---- compiled programs ----
@@ -575,28 +567,21 @@ std::string table_naming(sqlite3* db, std::string_view function) {
     std::string name(function);
     for (char& c : name) c = char(std::tolower((unsigned char)c));
     std::vector<std::string> schemas;
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db, "SELECT name FROM pragma_database_list", -1, &st, nullptr) == SQLITE_OK)
-        while (sqlite3_step(st) == SQLITE_ROW) schemas.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
-    sqlite3_finalize(st);
+    Statement list;
+    if (list.prepare(db, "SELECT name FROM pragma_database_list") == SQLITE_OK)
+        while (sqlite3_step(list.get()) == SQLITE_ROW) schemas.emplace_back(column_text(list.get(), 0));
     std::string found;
     for (const std::string& schema : schemas) {
-        char* sql = sqlite3_mprintf("SELECT name, sql FROM \"%w\".sqlite_schema WHERE type = 'table' AND instr(lower(sql), ?1)",
-                                    schema.c_str());
-        st = nullptr;
-        int rc = sql ? sqlite3_prepare_v2(db, sql, -1, &st, nullptr) : SQLITE_NOMEM;
-        sqlite3_free(sql);
-        if (rc != SQLITE_OK) {
-            sqlite3_finalize(st);
+        Statement tables;
+        if (tables.prepare(db, "SELECT name, sql FROM " + quote_identifier(schema) +
+                                   ".sqlite_schema WHERE type = 'table' AND instr(lower(sql), ?1)") != SQLITE_OK)
             return schema + " (its schema cannot be read)";
-        }
+        sqlite3_stmt* st = tables.get();
         sqlite3_bind_text(st, 1, name.data(), int(name.size()), SQLITE_STATIC);
         while (found.empty() && sqlite3_step(st) == SQLITE_ROW) {
             const char* text = reinterpret_cast<const char*>(sqlite3_column_text(st, 1));
-            if (text && calls_function(text, name))
-                found = schema + "." + reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+            if (text && calls_function(text, name)) found = schema + "." + std::string(column_text(st, 0));
         }
-        sqlite3_finalize(st);
         if (!found.empty()) break;
     }
     return found;

@@ -28,6 +28,7 @@
 
 #include "../joycore/interp.h"
 #include "../joycore/reader.h"
+#include "statement.h"
 #include "store_host.h"
 
 namespace joyext {
@@ -45,19 +46,15 @@ enum class Mode {
 class InterruptProbe {
 public:
     explicit InterruptProbe(sqlite3* db) : db_(db) {}
-    ~InterruptProbe() { release(); }
-    InterruptProbe(const InterruptProbe&) = delete;
-    InterruptProbe& operator=(const InterruptProbe&) = delete;
     bool interrupted();
     // At the end of a call: nothing may stay prepared (sqlite3_close).
     void release() {
-        if (probe_) finalize();
+        if (probe_.get()) probe_ = Statement();
     }
 
 private:
-    void finalize();
     sqlite3* db_;
-    sqlite3_stmt* probe_ = nullptr;
+    Statement probe_;
 };
 
 // Pure calls run on an interpreter of their own that has no store and no

@@ -6,6 +6,9 @@
 #include <cctype>
 #include <cstring>
 
+#include "sqlite_collections.h"
+#include "statement.h"
+
 SQLITE_EXTENSION_INIT3
 
 namespace joyext {
@@ -16,11 +19,13 @@ namespace {
 #define SQLITE_DIRECTONLY 0x000080000
 #endif
 
-std::string lower(const char* s) {
-    std::string out(s ? s : "");
+std::string lower(std::string_view s) {
+    std::string out(s);
     for (char& c : out) c = char(std::tolower((unsigned char)c));
     return out;
 }
+// The authorizer's arguments may be NULL.
+std::string lower(const char* s) { return lower(std::string_view(s ? s : "")); }
 
 bool one_of(const std::string& name, std::initializer_list<const char*> names) {
     return std::any_of(names.begin(), names.end(), [&](const char* n) { return name == n; });
@@ -92,43 +97,38 @@ std::string SqlSeal::table_refusal(const std::string& schema, const std::string&
     std::string module;
     bool is_table = false;
     // A table of the database: a virtual one names its module when created.
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db_, "SELECT schema, type FROM pragma_table_list(?1) WHERE ?2 = '' OR schema = ?2", -1, &st,
-                           nullptr) == SQLITE_OK) {
+    Statement list;
+    if (list.prepare(db_, "SELECT schema, type FROM pragma_table_list(?1) WHERE ?2 = '' OR schema = ?2") ==
+        SQLITE_OK) {
+        sqlite3_stmt* st = list.get();
         sqlite3_bind_text(st, 1, table.c_str(), -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 2, schema.c_str(), -1, SQLITE_TRANSIENT);
         std::vector<std::string> virtual_in;
         while (sqlite3_step(st) == SQLITE_ROW) {
             is_table = true;
-            if (std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 1))) == "virtual")
-                virtual_in.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+            if (column_text(st, 1) == "virtual") virtual_in.emplace_back(column_text(st, 0));
         }
-        sqlite3_finalize(st);
         for (const std::string& in : virtual_in) {
-            char* sql = sqlite3_mprintf("SELECT sql FROM \"%w\".sqlite_schema WHERE type = 'table' AND lower(name) = ?1",
-                                        in.c_str());
-            st = nullptr;
-            if (sql && sqlite3_prepare_v2(db_, sql, -1, &st, nullptr) == SQLITE_OK) {
-                sqlite3_bind_text(st, 1, table.c_str(), -1, SQLITE_TRANSIENT);
-                if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
-                    std::string m = module_of(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+            std::string sql =
+                "SELECT sql FROM " + quote_identifier(in) + ".sqlite_schema WHERE type = 'table' AND lower(name) = ?1";
+            Statement create;
+            if (create.prepare(db_, sql) == SQLITE_OK) {
+                sqlite3_bind_text(create.get(), 1, table.c_str(), -1, SQLITE_TRANSIENT);
+                if (sqlite3_step(create.get()) == SQLITE_ROW && sqlite3_column_text(create.get(), 0)) {
+                    std::string m = module_of(std::string(column_text(create.get(), 0)));
                     if (!safe_module(m)) module = m.empty() ? "?" : m;
                 }
             }
-            sqlite3_finalize(st);
-            sqlite3_free(sql);
             if (!module.empty()) break;
         }
     }
     // Not a table of any schema: an eponymous virtual table (fsdir('/')).
     if (!is_table && !safe_module(table)) {
-        st = nullptr;
-        if (sqlite3_prepare_v2(db_, "SELECT 1 FROM pragma_module_list WHERE lower(name) = ?1", -1, &st, nullptr) ==
-            SQLITE_OK) {
-            sqlite3_bind_text(st, 1, table.c_str(), -1, SQLITE_TRANSIENT);
-            if (sqlite3_step(st) == SQLITE_ROW) module = table;
+        Statement known;
+        if (known.prepare(db_, "SELECT 1 FROM pragma_module_list WHERE lower(name) = ?1") == SQLITE_OK) {
+            sqlite3_bind_text(known.get(), 1, table.c_str(), -1, SQLITE_TRANSIENT);
+            if (sqlite3_step(known.get()) == SQLITE_ROW) module = table;
         }
-        sqlite3_finalize(st);
     }
     std::string verdict;
     if (!module.empty())
@@ -144,13 +144,12 @@ constexpr int PROGRESS_OPS = 1000;
 
 void SqlSeal::load_unsafe_modules() {
     unsafe_modules_.clear();
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db_, "SELECT name FROM pragma_module_list", -1, &st, nullptr) == SQLITE_OK)
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            std::string m = lower(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+    Statement modules;
+    if (modules.prepare(db_, "SELECT name FROM pragma_module_list") == SQLITE_OK)
+        while (sqlite3_step(modules.get()) == SQLITE_ROW) {
+            std::string m = lower(column_text(modules.get(), 0));
             if (!safe_module(m)) unsafe_modules_.insert(m);
         }
-    sqlite3_finalize(st);
 }
 
 void SqlSeal::install(sqlite3* db) {
@@ -251,15 +250,13 @@ bool SqlSeal::is_direct_only(const std::string& function) {
     auto it = direct_only_.find(function);
     if (it != direct_only_.end()) return it->second;
     direct_only_.clear();
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db_, "SELECT name, max(flags & ?1 != 0) FROM pragma_function_list GROUP BY name", -1, &st,
-                           nullptr) == SQLITE_OK) {
+    Statement functions;
+    if (functions.prepare(db_, "SELECT name, max(flags & ?1 != 0) FROM pragma_function_list GROUP BY name") ==
+        SQLITE_OK) {
+        sqlite3_stmt* st = functions.get();
         sqlite3_bind_int(st, 1, SQLITE_DIRECTONLY);
-        while (sqlite3_step(st) == SQLITE_ROW)
-            direct_only_[lower(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)))] =
-                sqlite3_column_int(st, 1) != 0;
+        while (sqlite3_step(st) == SQLITE_ROW) direct_only_[lower(column_text(st, 0))] = sqlite3_column_int(st, 1) != 0;
     }
-    sqlite3_finalize(st);
     it = direct_only_.find(function);
     // A name SQLite does not list cannot be told apart: refuse it.
     return it == direct_only_.end() || it->second;
@@ -268,9 +265,7 @@ bool SqlSeal::is_direct_only(const std::string& function) {
 // A few statements (VACUUM) consult the authorizer only when they run:
 // whether it is still this one is asked with a statement that consults it.
 bool SqlSeal::still_installed() {
-    sqlite3_stmt* probe = nullptr;
-    sqlite3_prepare_v2(db_, "SELECT 1", -1, &probe, nullptr);
-    sqlite3_finalize(probe);
+    Statement().prepare(db_, "SELECT 1");
     return consulted_;
 }
 

@@ -49,6 +49,12 @@ private:
     sqlite3_stmt* st_ = nullptr;
 };
 
+// A column's text, empty for NULL (valid until the statement moves on).
+inline std::string_view column_text(sqlite3_stmt* st, int col) {
+    const char* text = reinterpret_cast<const char*>(sqlite3_column_text(st, col));
+    return text ? std::string_view(text, size_t(sqlite3_column_bytes(st, col))) : std::string_view();
+}
+
 class StatementUse {
 public:
     explicit StatementUse(sqlite3_stmt* st) : st_(st) {}
