@@ -170,8 +170,8 @@ int SqlSeal::progress(void* self) {
     auto* seal = static_cast<SqlSeal*>(self);
     joy::Interp* run = seal->sealed_ ? seal->run_ : seal->call_run_;
     if (!run || !run->charge_outside(PROGRESS_OPS)) return 0;
-    seal->refusal_ = "step limit exceeded (" + std::to_string(run->limits.steps) +
-                     " steps, SQL run by Joy counting a step per instruction)";
+    seal->refusal_ = "step limit exceeded (" + std::to_string(run->limits.steps) + " steps, " +
+                     (seal->sealed_ ? "SQL run by Joy" : "the SQL of the call") + " counting a step per instruction)";
     return 1;
 }
 

@@ -63,6 +63,13 @@ sqlite3_stmt* SqliteStore::prepare_collection(std::string_view sql) {
 
 void SqliteStore::fail(const std::string& what) { throw sql_error(what); }
 
+bool SqliteStore::step_row(sqlite3_stmt* st, const char* what) {
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw sql_error(what);
+}
+
 joy::JoyError SqliteStore::sql_error(const std::string& what) {
     int code = sqlite3_errcode(db_) & 0xff;
     bool denied = code == SQLITE_AUTH || code == SQLITE_INTERRUPT ||

@@ -129,6 +129,11 @@ public:
 
     // Used by lazily recalled lists.
     void force(joy::Cell* stub, int64_t node, NodeSource* src);
+    // One step of a statement that reads: true for a row, false at its
+    // end. An error (the step limit, an interrupt, a busy or corrupt file)
+    // is thrown as itself, never taken for a missing row.
+    bool step_row(sqlite3_stmt* st, const char* what);
+    size_t cells_at_least(int64_t node, size_t cap);
 
     // Conversions shared with the SQL functions.
     static void bind_value(sqlite3_stmt* st, int i, const joy::Value& v);

@@ -18,7 +18,7 @@ bool SqliteStore::load_definition(std::string_view name, std::string& body) {
     StatementUse use(st);
     sqlite3_bind_text(st, 1, session_.data(), int(session_.size()), SQLITE_STATIC);
     sqlite3_bind_text(st, 2, name.data(), int(name.size()), SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_ROW) return false;
+    if (!step_row(st, "reading a definition")) return false;
     body.assign(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), size_t(sqlite3_column_bytes(st, 0)));
     return true;
 }

@@ -242,8 +242,9 @@ size_t text_length_at_least(const Value& root, size_t cap) {
                 w.shared.emplace_back(c, w.length);
             }
             more = true;
-            if (c->stub) {  // not read in: a byte at least
-                w.length += 1;
+            if (c->stub) {  // not read in: its source measures it (two bytes a cell at least)
+                size_t cells = reinterpret_cast<LazySource*>(c->tail_)->cells_at_least(c->head_.u.i, cap);
+                w.length += cells >= cap / 2 ? cap : 2 * cells;
                 w.at = nullptr;
             } else {
                 w.at = c->tail_;

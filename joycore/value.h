@@ -133,6 +133,12 @@ static_assert(sizeof(Value) == 16, "Value must stay 16 bytes");
 struct LazySource : Object {
     const char* kind() const override { return "lazy source"; }
     virtual void force(Cell* stub, int64_t node) = 0;
+    // At least how many cells the list from `node` on has, a nested list
+    // counted each time it occurs (as its text writes it), or at least
+    // `cap`. Measured where the cells are kept, without making them, so a
+    // value whose parts are shared many times is measured in time linear
+    // in what is kept (see check_text_fits).
+    virtual size_t cells_at_least(int64_t node, size_t cap) { return 1; }
 };
 
 struct Cell : HeapObj {

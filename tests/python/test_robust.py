@@ -221,3 +221,48 @@ print((rss() - before) // 1000000)
                           timeout=300)
     assert done.returncode == 0, done.stderr
     assert int(done.stdout) < 40, f"grew {done.stdout.strip()} MB"
+
+
+def test_a_persisted_value_of_shared_parts_fails_at_once(tmp_path):
+    """[1] 60 [dup [] cons cons] times is 241 rows whose text would be
+    2^60 elements long: every way of reading it measures the stored rows,
+    shared parts once, and fails with the memory limit before making the
+    cells (a step limit of 1M would stop it first if it made them)."""
+    path = str(tmp_path / "dag.db")
+    maker = connect(path)
+    maker.execute("""SELECT joy_eval('[1] 60 [dup [] cons cons] times "dag" persist')""")
+    maker.commit()
+    maker.close()
+    victim = connect(path)
+    victim.execute("SELECT joy_limits(1000000, NULL, NULL)")
+    for sql in ("""SELECT joy_eval('"dag" recall')""", """SELECT joy_json('"dag" recall')""",
+                """SELECT joy_run('"dag" recall .')""", """SELECT joy_eval('"dag" recall >json')""",
+                "SELECT length(joy) FROM joy_list('dag')", "SELECT length(value) FROM joy_list('dag')"):
+        try:
+            victim.execute(sql).fetchall()
+            raise AssertionError(f"{sql} gave a result")
+        except sqlite3.OperationalError as e:
+            assert "memory limit exceeded" in str(e), (sql, str(e))
+    assert victim.execute("""SELECT joy_eval('"dag" recall first first first first size')""").fetchone()[0] == 2
+    victim.close()
+
+
+def test_the_step_limit_met_while_reading_stored_rows_says_so(tmp_path):
+    """Reading a stored list or definition that meets the step limit (or
+    an interrupt) reports that, never a missing row or an undefined word."""
+    path = str(tmp_path / "long.db")
+    maker = connect(path)
+    maker.execute("""SELECT joy_eval('1 200000 vrange "xs" persist')""")
+    maker.execute("SELECT joy_define('w', '1')")
+    maker.commit()
+    maker.close()
+    victim = connect(path)
+    victim.execute("SELECT joy_limits(300000, NULL, NULL)")
+    try:
+        victim.execute("""SELECT joy_eval('"xs" recall 0 [+] fold')""").fetchone()
+        raise AssertionError("the fold finished")
+    except sqlite3.OperationalError as e:
+        assert "step limit exceeded" in str(e), str(e)
+    victim.execute("SELECT joy_limits(0, NULL, NULL)")
+    assert victim.execute("""SELECT joy_eval('"xs" recall 0 [+] fold')""").fetchone()[0] == 200000 * 200001 // 2
+    victim.close()
