@@ -657,6 +657,14 @@ void Parser::feed(std::string_view more) {
         have_peek_ = false;
         pos_ = peeked_.pos;
     }
+    // Between statements of a session everything read is done with: drop
+    // it, so positions in messages count from the entry being read and a
+    // long session does not keep all its text.
+    if (!have_peek_ && pos_ >= src_.size()) {
+        echo_start_ = 0;
+        src_.clear();
+        pos_ = 0;
+    }
     src_.append(more);
 }
 

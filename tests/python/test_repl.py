@@ -117,3 +117,10 @@ def test_ctrl_c_stops_the_statement_and_keeps_the_session(tmp_path):
     assert b"43" in out
     os.kill(pid, 9)
     os.waitpid(pid, 0)
+
+
+def test_repl_positions_count_from_the_entry_being_read(tmp_path):
+    out = run_repl(["1 2 + .", "3 4 + .", "[1", "2 ] ) ."], str(tmp_path))
+    assert "unexpected ')' (line 2, column 5)" in out, out
+    out = run_repl(["1 .", "2 .", "3 .", "4 ) ."], str(tmp_path))
+    assert "unexpected ')' (line 1, column 3)" in out, out
