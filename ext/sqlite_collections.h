@@ -18,16 +18,14 @@
 //                         sets, quotations, non-finite floats, lists
 //                         holding any of those (format 'joy')
 // so every Joy value reads back exactly as it was written (1 stays an
-// integer, 1.0 a float, 'a a char). Canonical Joy text is Joy notation with
-// floats written exactly, plus `{:}` for an empty dict (Joy notation reads
-// `{}` as a set), `{:nan}`, and `{:sym "name"}` for a symbol whose name
-// Joy's reader would not read back.
+// integer, 1.0 a float, 'a a char). Canonical Joy text: joycore/canonical.h.
 #pragma once
 #include <sqlite3ext.h>
 
 #include <string>
 #include <string_view>
 
+#include "../joycore/canonical.h"
 #include "../joycore/interp.h"
 #include "../joycore/value.h"
 
@@ -41,12 +39,6 @@ void bind_stored(sqlite3_stmt* st, int i, const joy::Value& v, std::string& text
 // The Joy value of a value column; symbols are interned in I.
 joy::Value stored_value(sqlite3_stmt* st, int col, joy::Interp* I);
 
-// Whether v is made only of what JSON says exactly (nil, booleans,
-// integers, finite floats, UTF-8 strings, lists and dicts of those).
-bool json_exact(const joy::Value& v);
-std::string canonical_text(const joy::Value& v);
-// Throws JoyError if `text` is not canonical Joy text.
-joy::Value read_canonical(std::string_view text, joy::Interp* I);
 
 // "name" quoted as an SQL identifier.
 std::string quote_identifier(std::string_view name);

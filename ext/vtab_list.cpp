@@ -158,7 +158,7 @@ void result_columns(sqlite3_context* ctx, int col, const Value& v) {
     switch (col) {
     case C_VALUE: result_element(ctx, v); break;
     case C_JOY: {
-        std::string s = canonical_text(v);
+        std::string s = joy::canonical_text(v);
         sqlite3_result_text64(ctx, s.data(), s.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
         break;
     }
@@ -645,7 +645,7 @@ Value inserted_value(SqliteStore& s, sqlite3_value* value, sqlite3_value* joy_te
     if (!I) throw joy::JoyError("run time error: reading Joy notation needs an interpreter");
     std::string text = text_of(joy_text);
     try {
-        return read_canonical(text, I);
+        return joy::read_canonical(text, I);
     } catch (const joy::JoyError&) {
         // not canonical: read as a program would
     }
