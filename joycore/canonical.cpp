@@ -10,6 +10,7 @@
 #include "c_locale.h"
 #include "dict.h"
 #include "printer.h"
+#include "text_walk.h"
 #include "utf8.h"
 
 namespace joy {
@@ -152,72 +153,30 @@ void write_atom(std::string& out, const Value& v) {
 
 }  // namespace
 
-std::string canonical_text(const Value& root) {
-    struct Item {
-        const Value* v;
-        Cell* cursor = nullptr;  // list: the next cell
-        size_t pos = 0;          // dict: the next entry
-        bool open = false;
-        bool first = true;
-    };
-    std::string out;
-    std::vector<Item> work{{&root}};
-    size_t next_check = 1u << 16;
-    while (!work.empty()) {
-        if (out.size() >= next_check) {  // text counts against the memory limit as it grows
-            if (next_check == 1u << 16) check_text_fits(root);
-            const Pool& pool = tl_pool;
-            if (pool.limit != INT64_MAX && pool.bytes + int64_t(out.size()) > pool.limit) tl_pool.over_limit();
-            next_check = out.size() + (1u << 16);
-        }
-        Item& it = work.back();
-        const Value& v = *it.v;
-        if (v.tag == T_LIST) {
-            if (!it.open) {
-                out += '[';
-                it.open = true;
-                it.cursor = v.u.list;
-            }
-            Cell* c = it.cursor;
-            if (!c) {
-                out += ']';
-                work.pop_back();
-                continue;
-            }
-            if (!it.first) out += ' ';
-            it.first = false;
-            it.cursor = tail(c);
-            work.push_back({&head(c)});
-        } else if (v.tag == T_DICT) {
-            const Dict* d = v.u.dict;
-            if (!it.open) {
-                it.open = true;
-                if (d->size() == 0) {
-                    out += "{:}";
-                    work.pop_back();
-                    continue;
-                }
-                out += '{';
-            }
-            while (it.pos < d->entries.size() && d->entries[it.pos].key.tag != T_STRING) ++it.pos;
-            if (it.pos >= d->entries.size()) {
-                out += '}';
-                work.pop_back();
-                continue;
-            }
-            const Dict::Entry& e = d->entries[it.pos++];
-            if (!it.first) out += ", ";
-            it.first = false;
-            std::string_view k = e.key.u.str->view();
-            if (is_plain_key(k)) out += k;
-            else write_string(out, k);
-            out += ": ";
-            work.push_back({&e.val});
-        } else {
-            write_atom(out, v);
-            work.pop_back();
-        }
+namespace {
+struct CanonicalText {
+    const char* list_open = "[";
+    const char* list_separator = " ";
+    const char* list_close = "]";
+    const char* dict_close = "}";
+    void scalar(std::string& out, const Value& v) { write_atom(out, v); }
+    bool dict_open(std::string& out, const Dict& d) {
+        out += d.size() == 0 ? "{:}" : "{";
+        return d.size() != 0;
     }
+    void dict_key(std::string& out, std::string_view k, bool first) {
+        if (!first) out += ", ";
+        if (is_plain_key(k)) out += k;
+        else write_string(out, k);
+        out += ": ";
+    }
+};
+}  // namespace
+
+std::string canonical_text(const Value& root) {
+    std::string out;
+    CanonicalText format;
+    write_text(out, root, format);
     return out;
 }
 

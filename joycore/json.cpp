@@ -10,6 +10,7 @@
 
 #include "dict.h"
 #include "printer.h"
+#include "text_walk.h"
 #include "utf8.h"
 #include "interp.h"
 
@@ -414,70 +415,29 @@ void write_scalar(std::string& out, const Value& v) {
 
 Value json_parse(std::string_view text) { return JsonReader(text).document(); }
 
-std::string json_write(const Value& root) {
-    // Pending work: a value to write, or a list / dict part-way written.
-    struct Item {
-        const Value* v;
-        Cell* cursor;   // list: next cell
-        size_t pos;     // dict: next entry
-        bool started;   // list / dict: written '[' / '{' (and maybe elements)
-        bool first;
-    };
-    std::string out;
-    // The text will become a Joy string: keep it within the memory budget
-    // (shared sublists can make it far larger than the value).
-    int64_t room = tl_pool.limit - tl_pool.bytes;
-    size_t budget = tl_pool.limit == INT64_MAX ? SIZE_MAX : size_t(room < 0 ? 0 : room);
-    std::vector<Item> work;
-    work.push_back({&root, nullptr, 0, false, true});
-    bool measured = false;
-    while (!work.empty()) {
-        if (out.size() > budget) tl_pool.over_limit();
-        if (!measured && out.size() >= (1u << 16)) {
-            measured = true;
-            check_text_fits(root);
-        }
-        Item& it = work.back();
-        const Value& v = *it.v;
-        if (v.tag == T_LIST) {
-            if (!it.started) {
-                out += '[';
-                it.started = true;
-                it.cursor = v.u.list;
-            }
-            Cell* c = it.cursor;
-            if (!c) {
-                out += ']';
-                work.pop_back();
-                continue;
-            }
-            if (!it.first) out += ',';
-            it.first = false;
-            it.cursor = tail(c);
-            work.push_back({&head(c), nullptr, 0, false, true});
-        } else if (v.tag == T_DICT) {
-            if (!it.started) {
-                out += '{';
-                it.started = true;
-            }
-            const Dict* d = v.u.dict;
-            while (it.pos < d->entries.size() && d->entries[it.pos].key.tag != T_STRING) ++it.pos;
-            if (it.pos >= d->entries.size()) {
-                out += '}';
-                work.pop_back();
-                continue;
-            }
-            const Dict::Entry& e = d->entries[it.pos++];
-            if (!it.first) out += ',';
-            it.first = false;
-            write_string(out, e.key.u.str->view());
-            out += ':';
-            work.push_back({&e.val, nullptr, 0, false, true});
-        } else {
-            write_scalar(out, v);
-            work.pop_back();
-        }
+namespace {
+struct JsonText {
+    const char* list_open = "[";
+    const char* list_separator = ",";
+    const char* list_close = "]";
+    const char* dict_close = "}";
+    void scalar(std::string& out, const Value& v) { write_scalar(out, v); }
+    bool dict_open(std::string& out, const Dict&) {
+        out += '{';
+        return true;
     }
+    void dict_key(std::string& out, std::string_view k, bool first) {
+        if (!first) out += ',';
+        write_string(out, k);
+        out += ':';
+    }
+};
+}  // namespace
+
+std::string json_write(const Value& root) {
+    std::string out;
+    JsonText format;
+    write_text(out, root, format);
     return out;
 }
 

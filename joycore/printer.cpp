@@ -15,6 +15,7 @@
 #include "c_locale.h"
 #include "file.h"
 #include "interp.h"
+#include "text_walk.h"
 #include "utf8.h"
 
 namespace joy {
@@ -114,15 +115,6 @@ void print_set(std::string& out, uint64_t s) {
     out += '}';
 }
 
-// One pending piece of output: a value, a list still being walked, a dict
-// still being walked, or literal text.
-struct Item {
-    enum Kind { VALUE, LIST, DICT, TEXT } kind;
-    const Value* v = nullptr;
-    Cell* cursor = nullptr;
-    size_t pos = 0;
-    const char* text = nullptr;
-};
 }  // namespace
 
 static void print_scalar(std::string& out, const Value& v, bool exact_floats) {
@@ -274,65 +266,38 @@ void check_text_fits(const Value& v) {
     if (text_length_at_least(v, room + 1) > room) tl_pool.over_limit();
 }
 
-void print_value(std::string& out, const Value& root, bool exact_floats) {
-    std::vector<Item> work;
-    work.push_back({Item::VALUE, &root});
-    size_t next_check = out.size() + (1 << 16);
-    bool measured = false;
-    while (!work.empty()) {
-        if (__builtin_expect(out.size() >= next_check, 0)) {
-            check_text_size(out.size());
-            next_check = out.size() + (1 << 16);
-            if (!measured) {
-                measured = true;
-                check_text_fits(root);
-            }
-        }
-        Item& it = work.back();
-        switch (it.kind) {
-        case Item::TEXT:
-            out += it.text;
-            work.pop_back();
-            break;
-        case Item::VALUE: {
-            const Value* v = it.v;
-            work.pop_back();
-            if (v->tag == T_LIST) {
-                out += '[';
-                work.push_back({Item::LIST, nullptr, v->u.list});
-            } else if (v->tag == T_DICT) {
-                out += '{';
-                work.push_back({Item::DICT, v});
-            } else {
-                print_scalar(out, *v, exact_floats);
-            }
-            break;
-        }
-        case Item::LIST: {
-            Cell* c = it.cursor;
-            if (!c) { out += ']'; work.pop_back(); break; }
-            if (it.pos++) out += ' ';
-            it.cursor = tail(c);
-            work.push_back({Item::VALUE, &head(c)});
-            break;
-        }
-        case Item::DICT: {
-            const Dict* d = it.v->u.dict;
-            while (it.pos < d->entries.size() && d->entries[it.pos].key.tag != T_STRING) ++it.pos;
-            if (it.pos >= d->entries.size()) { out += '}'; work.pop_back(); break; }
-            const Dict::Entry& e = d->entries[it.pos];
-            bool first = it.cursor == nullptr;
-            it.cursor = reinterpret_cast<Cell*>(1);  // "printed one already"
-            ++it.pos;
-            if (!first) out += ", ";
-            std::string_view k = e.key.u.str->view();
-            if (is_plain_key(k)) out += k; else print_string_literal(out, k);
-            out += ": ";
-            work.push_back({Item::VALUE, &e.val});
-            break;
-        }
-        }
+void text_grew(const Value& root, size_t text_size, bool& measured) {
+    check_text_size(text_size);
+    if (!measured) {
+        measured = true;
+        check_text_fits(root);
     }
+}
+
+namespace {
+struct JoyNotation {
+    bool exact_floats;
+    const char* list_open = "[";
+    const char* list_separator = " ";
+    const char* list_close = "]";
+    const char* dict_close = "}";
+    void scalar(std::string& out, const Value& v) { print_scalar(out, v, exact_floats); }
+    bool dict_open(std::string& out, const Dict&) {
+        out += '{';
+        return true;
+    }
+    void dict_key(std::string& out, std::string_view k, bool first) {
+        if (!first) out += ", ";
+        if (is_plain_key(k)) out += k;
+        else print_string_literal(out, k);
+        out += ": ";
+    }
+};
+}  // namespace
+
+void print_value(std::string& out, const Value& root, bool exact_floats) {
+    JoyNotation format{exact_floats};
+    write_text(out, root, format);
 }
 
 void print_term(std::string& out, Cell* list, bool exact_floats) {
