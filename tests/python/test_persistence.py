@@ -652,3 +652,12 @@ def test_redefining_a_block_replaces_its_private_words(path):
     cli(path, "HIDE helper == 1 IN pub == helper END.\n")
     cli(path, "HIDE helper == 5 IN pub == helper END.\n")
     assert cli(path, "pub .\n") == ("5\n", "")
+
+
+def test_private_words_survive_a_failed_statement(path):
+    """After a failed statement the CLI reads its public definitions back
+    from the store: their private words come back with them."""
+    program = "HIDE h == 10 + IN g == h END.  5 g .  [] first.  5 g .\n"
+    out, err = cli(path, program)
+    assert out == "15\n15\n"
+    assert "non-empty list needed for first" in err and "definition needed" not in err
