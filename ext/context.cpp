@@ -602,14 +602,32 @@ bool refused_in_schema(sqlite3_context* ctx, std::string_view function) noexcept
 }
 
 namespace {
+// Whether `st` checks the database's integrity, which evaluates every
+// CHECK constraint of the file without writing (PRAGMA integrity_check,
+// quick_check, or their table-valued forms). Asked once per statement.
+bool checks_integrity(sqlite3_stmt* st) {
+    thread_local sqlite3_stmt* last = nullptr;
+    thread_local int last_prepared = -1;
+    thread_local bool verdict = false;
+    int prepared = sqlite3_stmt_status(st, SQLITE_STMTSTATUS_REPREPARE, 0);
+    if (st == last && prepared == last_prepared) return verdict;
+    const char* sql = sqlite3_sql(st);
+    std::string text(sql ? sql : "");
+    for (char& c : text) c = char(std::tolower((unsigned char)c));
+    last = st;
+    last_prepared = prepared;
+    verdict = text.find("integrity_check") != std::string::npos || text.find("quick_check") != std::string::npos;
+    return verdict;
+}
+
 bool refused_by_schema(sqlite3_context* ctx, std::string_view function) {
     sqlite3* db = sqlite3_context_db_handle(ctx);
-    // A CHECK constraint runs only in a statement that writes, and so
-    // inside a write transaction: without one (a SELECT) nothing to check.
-    if (sqlite3_txn_state(db, nullptr) != SQLITE_TXN_WRITE) return false;
+    // A CHECK constraint runs in a statement that writes (so inside a
+    // write transaction), and in an integrity check, which reads.
+    bool writing = sqlite3_txn_state(db, nullptr) == SQLITE_TXN_WRITE;
     sqlite3_stmt* writer = nullptr;
     for (sqlite3_stmt* st = sqlite3_next_stmt(db, nullptr); st && !writer; st = sqlite3_next_stmt(db, st))
-        if (sqlite3_stmt_busy(st) && !sqlite3_stmt_readonly(st)) writer = st;
+        if (sqlite3_stmt_busy(st) && ((writing && !sqlite3_stmt_readonly(st)) || checks_integrity(st))) writer = st;
     if (!writer) return false;
     // The answer holds while the statement and the schema stay the same. A
     // change of schema (here or in another connection, an ATTACH or DETACH)

@@ -542,3 +542,31 @@ def test_capturing_a_word_of_shared_structure_counts_its_text(db):
     ev(db, "[1] 8 [dup [] cons cons] times [v] assign")
     db.execute("SELECT joy_create_function('g', 0, 'v size')")
     assert one(db, "SELECT g()") == 2
+
+
+def test_an_integrity_check_does_not_run_a_files_check_constraint(tmp_path):
+    """PRAGMA integrity_check and quick_check evaluate every CHECK of the
+    file without writing: a CHECK calling joy_eval must not run there
+    either, even when the victim has enabled files."""
+    path = str(tmp_path / "check.db")
+    marker = tmp_path / "PWNED.txt"
+    maker = sqlite3.connect(path, isolation_level=None)
+    maker.execute("CREATE TABLE ck(a CHECK (abs(1)))")
+    maker.execute("INSERT INTO ck VALUES (1)")
+    maker.execute("PRAGMA writable_schema=ON")
+    program = f'"CREATE TABLE IF NOT EXISTS pwned(x)" [] exec pop "id > {marker}" system true'
+    maker.execute("UPDATE sqlite_master SET sql = ? WHERE name = 'ck'",
+                  (f"CREATE TABLE ck(a CHECK (joy_eval('{program}')))",))
+    maker.execute("PRAGMA writable_schema=OFF")
+    maker.close()
+    victim = connect(path, isolation_level=None)
+    victim.execute("SELECT joy_config('files', 1)")
+    for pragma in ("PRAGMA integrity_check", "PRAGMA quick_check", "SELECT * FROM pragma_quick_check"):
+        try:  # the refusal stops the check (SQLite reports it as a logic error)
+            victim.execute(pragma).fetchall()
+        except sqlite3.OperationalError:
+            pass
+        assert victim.execute("SELECT count(*) FROM sqlite_master WHERE name = 'pwned'").fetchone()[0] == 0
+    assert not marker.exists()
+    assert victim.execute("SELECT count(*) FROM sqlite_master WHERE name = 'pwned'").fetchone()[0] == 0
+    victim.close()
