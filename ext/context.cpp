@@ -325,6 +325,7 @@ void JoyConnection::run(const Program& prog, joy::Value* below, sqlite3_value** 
     I.caps = uint32_t(joy::CAP_OUTPUT | joy::CAP_NONDET | joy::CAP_STORE) | (files_enabled ? uint32_t(joy::CAP_FILES) : 0u);
     I.input = nullptr;  // `get` has no source text to read from inside SQL
     I.set_limits(limits);
+    I.begin_counting();
     I.journal = &journal_;
     settings_before_ = I.settings();
     host_.check_before_use(I);
@@ -402,6 +403,8 @@ void JoyConnection::as_call(F work) {
     struct Finish { JoyConnection& c; bool& ok; ~Finish() { c.finish(Mode::EVAL, ok); } } finish_after{*this, ok};
     I.caps = joy::CAP_STORE;
     I.journal = &journal_;
+    I.set_limits(limits);
+    I.begin_counting();
     settings_before_ = I.settings();
     host_.check_before_use(I);
     SqliteStore* store = host_.sqlite_store();

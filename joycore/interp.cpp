@@ -11,7 +11,6 @@
 namespace joy {
 
 namespace {
-constexpr uint64_t CHECK_INTERVAL = 1 << 14;
 
 std::vector<const Builtin*> make_table() {
     std::vector<const Builtin*> all;
@@ -277,9 +276,7 @@ void Interp::run(const Value& program) {
     int64_t saved_limit = tl_pool.limit;
     bool outermost = !running_;
     if (outermost) {
-        steps_base_ = tl_pool.work;
-        mem_base_ = tl_pool.bytes;
-        next_check_ = steps_base_ + (limits.steps && limits.steps < CHECK_INTERVAL ? limits.steps : CHECK_INTERVAL);
+        begin_counting();
         tl_pool.limit = limits.memory_mark(tl_pool.bytes);
     }
     try {

@@ -200,6 +200,15 @@ public:
     // (Pool::work), so a few terms of heavy words (`size` of a long list in
     // a loop) meet the step limit and interrupts as soon as many light ones.
     uint64_t steps_taken() const { return tl_pool.work - steps_base_; }
+    // Steps and memory count from here on: the outermost run() starts so;
+    // a host that runs SQL for Joy outside a run (a definition stored
+    // through SQL) calls it first, so that SQL counts from zero too.
+    static constexpr uint64_t CHECK_INTERVAL = 1 << 14;  // steps between checks of limits and interrupts
+    void begin_counting() {
+        steps_base_ = tl_pool.work;
+        mem_base_ = tl_pool.bytes;
+        next_check_ = steps_base_ + (limits.steps && limits.steps < CHECK_INTERVAL ? limits.steps : CHECK_INTERVAL);
+    }
 
     // ---- data stack (for builtins) ----
     std::vector<Value> stk;

@@ -266,3 +266,36 @@ def test_the_step_limit_met_while_reading_stored_rows_says_so(tmp_path):
     victim.execute("SELECT joy_limits(0, NULL, NULL)")
     assert victim.execute("""SELECT joy_eval('"xs" recall 0 [+] fold')""").fetchone()[0] == 200000 * 200001 // 2
     victim.close()
+
+
+def test_joy_define_meets_the_step_limit_of_a_trap(tmp_path):
+    path = str(tmp_path / "trap.db")
+    maker = connect(path)
+    maker.execute("SELECT joy_define('seed', '1')")
+    maker.execute(f"CREATE TRIGGER trap AFTER INSERT ON joy_definitions BEGIN {ENDLESS}; END")
+    maker.commit()
+    maker.close()
+    victim = connect(path, isolation_level=None)  # a fresh connection: no run has set its counters
+    victim.execute("SELECT joy_limits(2000000, NULL, NULL)")
+    try:
+        victim.execute("SELECT joy_define('c', '3')").fetchone()
+        raise AssertionError("joy_define finished")
+    except sqlite3.OperationalError as e:
+        assert "step limit exceeded" in str(e), str(e)
+    victim.close()
+
+
+def test_a_failed_run_leaves_no_steps_behind():
+    """Steps count per call: after a run stopped at the step limit, calls
+    that run SQL without a run (joy_gc, joy_define) start from zero."""
+    conn = connect(isolation_level=None)
+    conn.execute("SELECT joy_eval('1 100 vrange \"xs\" persist')")
+    conn.execute("SELECT joy_limits(100000, NULL, NULL)")
+    try:
+        conn.execute("SELECT joy_eval('[true] [] while')").fetchone()
+        raise AssertionError("the loop finished")
+    except sqlite3.OperationalError as e:
+        assert "step limit exceeded" in str(e)
+    assert conn.execute("SELECT joy_gc()").fetchone()[0] == 0
+    assert conn.execute("SELECT joy_define('d', '4')").fetchone()[0] is not None
+    conn.close()
