@@ -7,6 +7,7 @@
 #include <string>
 
 #include "c_locale.h"
+#include "utf8.h"
 #include "interp.h"
 
 namespace joy {
@@ -102,7 +103,7 @@ void do_formatf(Interp& I) {  // F C I J -> S
 // A name as the reader reads it: not a number, string, character or
 // comment, no delimiters, and '.' only inside a module-qualified name.
 bool valid_name(std::string_view s) {
-    if (s.empty() || s == "==") return false;
+    if (s.empty() || s == "==" || !valid_utf8(s)) return false;  // a name is text results may carry
     unsigned char c0 = s[0];
     if ((c0 >= '0' && c0 <= '9') || c0 == '\'' || c0 == '#') return false;
     if (c0 == '-' && s.size() > 1 && s[1] >= '0' && s[1] <= '9') return false;
@@ -133,6 +134,7 @@ void do_intern(Interp& I) {  // "sym" -> sym
     need_string(I, 0, "intern");
     std::string_view text = I.top().u.str->view();
     if (!valid_name(text)) I.type_error("valid name", "intern");
+    I.charge(text.size() / 16);  // the name is checked, hashed and copied
     I.top() = named_value(I, text);
 }
 

@@ -3,7 +3,10 @@
 
 namespace joy {
 
+// Work in proportion to their input counts as steps (Pool::work): hashing
+// a long key, copying or rehashing a dict of many entries.
 uint64_t hash_bytes(std::string_view s) {
+    tl_pool.work += s.size() / 16;
     uint64_t h = 1469598103934665603ull;  // FNV-1a
     for (unsigned char c : s) { h ^= c; h *= 1099511628211ull; }
     return h;
@@ -27,6 +30,7 @@ void Dict::account_size() {
 
 Dict* Dict::clone() const {
     Dict* d = create();
+    tl_pool.work += entries.size();
     d->entries.reserve(live);
     for (const Entry& e : entries)
         if (e.key.tag == T_STRING) d->entries.push_back(e);
@@ -53,6 +57,7 @@ const Value* Dict::get(std::string_view key) const {
 
 void Dict::rehash(size_t cap) {
     while (cap < 8 || cap < entries.size() * 2) cap *= 2;
+    tl_pool.work += cap;
     index.assign(cap, -1);
     size_t mask = cap - 1;
     for (size_t k = 0; k < entries.size(); ++k) {

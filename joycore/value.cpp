@@ -165,6 +165,7 @@ void force_stub(Cell* c) {
 Str* alloc_str(size_t len) {
     if (len > UINT32_MAX - 64) throw JoyError("run time error: string too long");
     account(sizeof(Str) + len);
+    tl_pool.work += len / 16;  // a string is filled in proportion to its length: steps
     Str* s = static_cast<Str*>(std::malloc(sizeof(Str) + len));
     if (!s) { unaccount(sizeof(Str) + len); throw std::bad_alloc(); }
     s->rc = 1;

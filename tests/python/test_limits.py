@@ -130,3 +130,25 @@ def test_joy_run_output_counts_against_the_memory_limit(db):
     assert len(one(db, f"SELECT joy_run('50000 [\"{line}\" putchars] times')")) == 5000000
     with pytest.raises(sqlite3.OperationalError, match="memory limit exceeded"):
         one(db, f"SELECT joy_run('200000 [\"{line}\" putchars] times')")
+
+
+@pytest.mark.parametrize("program", [
+    "{z: 0} 1 20000 vrange ['d 1 0 format 1 dput] step [true] [dup \"zz\" 1 dput pop] while",
+    "{z: 0} 1 20000 vrange ['d 1 0 format 1 dput] step [true] [dup \"z\" ddel pop] while",
+    "\"a\" 12 [dup concat] times [true] [dup intern pop] while",
+    "\"a\" 12 [dup concat] times [true] [dup >json pop] while",
+    "\"a\" 12 [dup concat] times >json [true] [dup json> pop] while"])
+def test_words_that_copy_dicts_and_strings_pay_for_it(db, program):
+    """Copying a shared dict, hashing a long name, writing or reading long
+    JSON text: each costs steps in proportion, so a loop of them meets the
+    step limit (these ran for minutes at the default limit)."""
+    one(db, "SELECT joy_limits(2000000, NULL, NULL)")
+    with pytest.raises(sqlite3.OperationalError, match="step limit exceeded"):
+        one(db, "SELECT joy(?)", program)
+
+
+def test_intern_refuses_a_name_that_is_not_utf8(db):
+    with pytest.raises(sqlite3.OperationalError, match="valid name needed for intern"):
+        one(db, "SELECT joy_eval('intern', x'ff')")
+    with pytest.raises(sqlite3.OperationalError, match="valid name needed for intern"):
+        one(db, "SELECT joy_eval('intern', x'61ff')")
