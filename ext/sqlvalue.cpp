@@ -33,7 +33,19 @@ joy::Value from_sql(sqlite3_value* v) {
     }
 }
 
+namespace {
+// SQLite refuses a result longer than SQLITE_LIMIT_LENGTH only after the
+// function returned: refuse it here, so that the call fails and keeps nothing.
+void check_length(sqlite3_context* ctx, size_t n) {
+    int limit = sqlite3_limit(sqlite3_context_db_handle(ctx), SQLITE_LIMIT_LENGTH, -1);
+    if (n > size_t(limit))
+        throw joy::JoyError("run time error: the result (" + std::to_string(n) +
+                            " bytes) is longer than SQLite's length limit (" + std::to_string(limit) + ")");
+}
+}  // namespace
+
 void result_bytes(sqlite3_context* ctx, std::string_view bytes) {
+    check_length(ctx, bytes.size());
     if (joy::valid_utf8(bytes))
         sqlite3_result_text64(ctx, bytes.data(), bytes.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
     else
@@ -64,7 +76,7 @@ void result_value(sqlite3_context* ctx, const joy::Value& v) {
     default: {
         std::string s;
         joy::print_value(s, v, true);  // floats exact: the text reads back as the same value
-        sqlite3_result_text64(ctx, s.data(), s.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+        result_bytes(ctx, s);  // (a symbol's name read from bytes may not be UTF-8)
         return;
     }
     }
@@ -72,6 +84,7 @@ void result_value(sqlite3_context* ctx, const joy::Value& v) {
 
 void result_json(sqlite3_context* ctx, const joy::Value& v) {
     std::string s = joy::json_write(v);
+    check_length(ctx, s.size());
     sqlite3_result_text64(ctx, s.data(), s.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
     sqlite3_result_subtype(ctx, JSON_SUBTYPE);
 }

@@ -23,6 +23,7 @@
 
 #include "../joycore/dict.h"
 #include "../joycore/json.h"
+#include "../joycore/printer.h"
 #include "context.h"
 #include "sqlvalue.h"
 SQLITE_EXTENSION_INIT3
@@ -164,6 +165,12 @@ int stack_filter(sqlite3_vtab_cursor* cur, int idx_num, const char*, int argc, s
         std::vector<joy::Value>& stk = call.interp().stk;
         c->rows.reserve(stk.size());
         for (size_t k = stk.size(); k-- > 0;) c->rows.push_back({joy::Value(), std::move(stk[k])});
+        {
+            // The rows' text is made later, column by column: a value whose
+            // text cannot fit fails the call now, before it commits.
+            joy::MemoryLimitScope limit(call.interp());
+            for (const Row& row : c->rows) joy::check_text_fits(row.value);
+        }
         call.commit();
         return SQLITE_OK;
     });

@@ -570,3 +570,21 @@ def test_an_integrity_check_does_not_run_a_files_check_constraint(tmp_path):
     assert not marker.exists()
     assert victim.execute("SELECT count(*) FROM sqlite_master WHERE name = 'pwned'").fetchone()[0] == 0
     victim.close()
+
+
+def test_a_result_that_cannot_be_made_keeps_no_write(db):
+    """A call commits after its result is made: a result past SQLite's
+    length limit, or a joy_stack row whose text cannot fit the memory
+    limit, fails the call and its writes go."""
+    db.execute("CREATE TABLE t(x)")
+    db.commit()
+    if hasattr(db, "setlimit"):
+        db.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, 100000)
+        with pytest.raises(sqlite3.OperationalError, match="longer than SQLite's length limit"):
+            one(db, """SELECT joy_eval('"INSERT INTO t VALUES (1)" [] exec pop "a" 20 [dup concat] times')""")
+        with pytest.raises(sqlite3.OperationalError, match="longer than SQLite's length limit"):
+            one(db, """SELECT joy_json('"INSERT INTO t VALUES (1)" [] exec pop "a" 20 [dup concat] times')""")
+        db.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, 1000000000)
+    with pytest.raises(sqlite3.OperationalError, match="memory limit exceeded"):
+        db.execute("""SELECT * FROM joy_stack('"INSERT INTO t VALUES (1)" [] exec pop [1] 60 [dup [] cons cons] times')""").fetchall()
+    assert one(db, "SELECT count(*) FROM t") == 0
