@@ -54,6 +54,9 @@ namespace joyext {
 
 namespace {
 
+// The most Joy functions one database registers (see Registry::load_saved).
+constexpr size_t MAX_FUNCTIONS = 10000;
+
 #ifndef SQLITE_SUBTYPE
 #define SQLITE_SUBTYPE 0
 #endif
@@ -450,6 +453,8 @@ void Registry::create(Definition def) {
     if (is_reserved(key))
         fail(def.name + (key == "regexp" || key == "match" ? " is called by an SQL operator" : " is a name of the Joy extension"));
     if (sql_function_names(db_, true).count(key)) fail(def.name + " is a built-in SQL function");
+    if (!by_name_.count(key) && by_name_.size() >= MAX_FUNCTIONS)
+        fail("a database holds at most " + std::to_string(MAX_FUNCTIONS) + " Joy functions");
     std::shared_ptr<const Program> compiled[ROLES];
     std::map<std::string, joy::Sym*> bound;
     for (int r = 0; r < ROLES; ++r)
@@ -544,14 +549,17 @@ bool read_definition(sqlite3_stmt* row, Definition& def) {
 // Rows that cannot be used, or that name a function the connection already
 // has (SQLite's own, or the host's), are left out: a database does not
 // replace the functions of the program that opens it.
+// SQLite looks functions up in a hash of a few buckets, so registering
+// each costs in proportion to those there already: a file of 300,000 rows
+// took minutes to load. One holds at most MAX_FUNCTIONS (the first by name).
 int Registry::load_saved() {
     if (!table_exists(db_, "joy_functions")) return SQLITE_OK;
     std::vector<Definition> defs;
     int rc;
     {
         Statement st;
-        if (st.prepare(db_, "SELECT name, kind, n_args, programs, flags FROM main.joy_functions ORDER BY name") !=
-            SQLITE_OK)
+        if (st.prepare(db_, "SELECT name, kind, n_args, programs, flags FROM main.joy_functions ORDER BY name LIMIT " +
+                                std::to_string(MAX_FUNCTIONS)) != SQLITE_OK)
             return SQLITE_OK;  // a table of another shape under this name: not ours
         while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
             Definition def;

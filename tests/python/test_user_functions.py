@@ -495,3 +495,24 @@ def test_nested_call_is_refused(db):
                "'\"SELECT sq(3) AS v\" [] query first \"v\" dget', 'effects')")
     raises(db, "SELECT wrapper(1)", r"^joy: wrapper: run time error: .*while Joy is running")
     assert one(db, "SELECT sq(3)") == 9
+
+
+def test_a_database_registers_at_most_ten_thousand_functions(tmp_path):
+    """SQLite's function lookup slows with each function registered: a
+    file of 300,000 saved functions took minutes to load. One registers at
+    most 10,000 (the first by name), and no more can be created."""
+    path = str(tmp_path / "many.db")
+    maker = connect(path)
+    maker.execute("SELECT joy_create_function('f0', 1, 'dup *')")
+    maker.execute("INSERT INTO joy_functions SELECT 'f' || n, kind, n_args, programs, flags, created_at "
+                  "FROM joy_functions, (WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c "
+                  "WHERE n < 30000) SELECT n AS n FROM c)")
+    maker.commit()
+    maker.close()
+    victim = connect(path)
+    assert victim.execute("SELECT f0(7), f10(3)").fetchone() == (49, 9)
+    with pytest.raises(sqlite3.OperationalError, match="no such function"):
+        victim.execute("SELECT f9999(2)").fetchone()  # past the first 10,000 by name
+    with pytest.raises(sqlite3.OperationalError, match="at most 10000 Joy functions"):
+        victim.execute("SELECT joy_create_function('another', 1, 'dup')").fetchone()
+    victim.close()
