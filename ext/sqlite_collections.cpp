@@ -13,6 +13,7 @@
 
 #include "../joycore/collections.h"
 #include "../joycore/dict.h"
+#include "../joycore/utf8.h"
 #include "../joycore/json.h"
 #include "../joycore/printer.h"
 #include "sqlite_store.h"
@@ -236,6 +237,8 @@ public:
     }
     void put(std::string_view key, const Value& v) override {
         SqliteStore& s = live(true);
+        if (!joy::valid_utf8(key))  // the key column is TEXT, which must be UTF-8
+            throw joy::JoyError("run time error: a pdict key must be UTF-8 text, not " + joy::utf8_escaped(key));
         sqlite3_stmt* st = statement(s, put_);
         std::string text;
         bind_text(st, 1, key);

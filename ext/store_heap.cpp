@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "../joycore/dict.h"
+#include "../joycore/utf8.h"
 #include "store_internal.h"
 
 SQLITE_EXTENSION_INIT3
@@ -69,14 +70,23 @@ private:
 
 // ---- the heap ----
 
+namespace {
+// A string of the heap as joy_strings keeps it: TEXT, or a BLOB of its
+// bytes when they are not UTF-8 (a TEXT value must be).
+void bind_string(sqlite3_stmt* st, int i, std::string_view s) {
+    if (joy::valid_utf8(s)) sqlite3_bind_text(st, i, s.data(), int(s.size()), SQLITE_STATIC);
+    else sqlite3_bind_blob(st, i, s.data(), int(s.size()), SQLITE_STATIC);
+}
+}  // namespace
+
 int64_t SqliteStore::intern_string(std::string_view s) {
     auto it = string_ids_.find(std::string(s));
     if (it != string_ids_.end()) return it->second;
     sqlite3_stmt* ins = prepare("INSERT OR IGNORE INTO main.joy_strings(value) VALUES (?1)");
-    sqlite3_bind_text(ins, 1, s.data(), int(s.size()), SQLITE_STATIC);
+    bind_string(ins, 1, s);
     step_done(ins);
     sqlite3_stmt* sel = prepare("SELECT id FROM main.joy_strings WHERE value = ?1");
-    sqlite3_bind_text(sel, 1, s.data(), int(s.size()), SQLITE_STATIC);
+    bind_string(sel, 1, s);
     bool found = false;
     int64_t id = 0;
     {

@@ -3,6 +3,7 @@
 
 #include "../joycore/printer.h"
 #include "../joycore/reader.h"
+#include "../joycore/utf8.h"
 
 SQLITE_EXTENSION_INIT3
 
@@ -22,6 +23,9 @@ void StoreHost::on_define(joy::Sym& s) {
     if (loading_ || !store_) return;
     std::string name = joy::stored_name(s);  // a private word of a block with public words too
     if (name.empty()) return;
+    if (!joy::valid_utf8(name))  // joy_definitions.name is TEXT, which must be UTF-8
+        throw joy::JoyError("run time error: the definition of " + joy::utf8_escaped(name) +
+                            " cannot be stored: its name is not UTF-8");
     s.from_store = false;  // so a refresh does not drop the new body
     if (check_pending_) settle();
     if (sqlite3_db_readonly(store_->db(), "main") == 1)  // it would be lost at the next call

@@ -412,7 +412,7 @@ int column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
             else if (c.source == Cursor::DICT) result_value(ctx, c.dict.u.dict->entries[c.entry].key);
             else sqlite3_result_value(ctx, sqlite3_column_value(c.st.get(), 0));
             break;
-        case C_NAME: sqlite3_result_text64(ctx, c.name.data(), c.name.size(), SQLITE_TRANSIENT, SQLITE_UTF8); break;
+        case C_NAME: result_bytes(ctx, c.name); break;
         default: {
             // Reading a stored value in and writing its text count against
             // the memory limit of the connection's calls.

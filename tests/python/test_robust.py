@@ -299,3 +299,16 @@ def test_a_failed_run_leaves_no_steps_behind():
     assert conn.execute("SELECT joy_gc()").fetchone()[0] == 0
     assert conn.execute("SELECT joy_define('d', '4')").fetchone()[0] is not None
     conn.close()
+
+
+def test_bytes_that_are_not_utf8_never_become_stored_text(tmp_path):
+    conn = connect(str(tmp_path / "bytes.db"), isolation_level=None)
+    with pytest.raises(sqlite3.OperationalError, match="pdict key must be UTF-8"):
+        conn.execute("""SELECT joy_eval('"pd" pdict-open swap 1 dput', x'ff')""").fetchone()
+    with pytest.raises(sqlite3.OperationalError, match="its name is not UTF-8"):
+        conn.execute("SELECT joy_eval(CAST(x'444546494e452061ff203d3d20312e' AS TEXT))").fetchone()
+    conn.execute("""SELECT joy_eval('[] cons "xs" persist', x'61ff')""")
+    assert conn.execute("SELECT count(*) FROM joy_strings WHERE typeof(value) = 'text' "
+                        "AND CAST(value AS BLOB) = x'61ff'").fetchone()[0] == 0
+    assert conn.execute("""SELECT joy_eval('"xs" recall first')""").fetchone()[0] == b"a\xff"
+    conn.close()
