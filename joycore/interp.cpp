@@ -101,17 +101,29 @@ std::string name_to_read_back(const Sym& s) {
 }
 
 void Interp::define(Sym* s, Value body) {
-    if (journal) journal->push_back({s, s->body, s->defined, s->from_store});
-    s->body = std::move(body);
-    s->defined = true;
-    if (host) host->on_define(*s);
+    redefine(s, std::move(body), true);
 }
 
 void Interp::undefine(Sym* s) {
-    if (journal) journal->push_back({s, s->body, s->defined, s->from_store});
-    s->body = Value();
-    s->defined = false;
-    if (host) host->on_define(*s);
+    redefine(s, Value(), false);
+}
+
+// A definition the host cannot store (a read-only or broken database) is
+// not made either: what the word was comes back.
+void Interp::redefine(Sym* s, Value body, bool defined) {
+    Redefinition before{s, s->body, s->defined, s->from_store};
+    if (journal) journal->push_back(before);
+    s->body = std::move(body);
+    s->defined = defined;
+    if (!host) return;
+    try {
+        host->on_define(*s);
+    } catch (...) {
+        s->body = std::move(before.body);
+        s->defined = before.defined;
+        s->from_store = before.from_store;
+        throw;
+    }
 }
 
 void Interp::undo(std::vector<Redefinition>& changes) {

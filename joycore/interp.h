@@ -327,6 +327,7 @@ private:
     std::deque<Sym> syms_;
     size_t symbols_made_ = 0;  // syms_.size(), which a deque computes
     void forget_symbols(size_t mark);
+    void redefine(Sym* s, Value body, bool defined);
     std::unordered_map<std::string_view, const Builtin*> builtins_;
 };
 

@@ -661,3 +661,14 @@ def test_private_words_survive_a_failed_statement(path):
     out, err = cli(path, program)
     assert out == "15\n15\n"
     assert "non-empty list needed for first" in err and "definition needed" not in err
+
+
+def test_a_definition_the_store_refuses_is_not_made(path):
+    c = connect(path)
+    c.execute("SELECT joy_define('seed', '1')")
+    c.execute("CREATE TRIGGER refuse BEFORE INSERT ON joy_definitions BEGIN SELECT RAISE(ABORT, 'refused'); END")
+    c.commit()
+    c.close()
+    out, err = cli(path, "DEFINE d == 4.\nd .\n")
+    assert out == ""
+    assert "refused" in err and "definition needed for d" in err
