@@ -3,6 +3,7 @@
 #include "sql_seal.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cstring>
 
@@ -175,8 +176,16 @@ int SqlSeal::progress(void* self) {
     return 1;
 }
 
+namespace {
+std::atomic<bool> integrity_check_prepared{false};
+}
+
+bool SqlSeal::integrity_checks_prepared() { return integrity_check_prepared.load(std::memory_order_relaxed); }
+
 int SqlSeal::authorize(void* self, int action, const char* a, const char* b, const char* db, const char*) {
     auto* seal = static_cast<SqlSeal*>(self);
+    if (action == SQLITE_PRAGMA && a && (sqlite3_stricmp(a, "integrity_check") == 0 || sqlite3_stricmp(a, "quick_check") == 0))
+        integrity_check_prepared.store(true, std::memory_order_relaxed);
     if (!seal->sealed_) return SQLITE_OK;
     seal->consulted_ = true;
     seal->db_name_ = db;

@@ -88,6 +88,15 @@ public:
 
 private:
     static int authorize(void* self, int action, const char* a, const char* b, const char* db, const char* via);
+
+public:
+    // Whether any connection of the process has prepared an integrity
+    // check (which runs the file's CHECK constraints without writing), as
+    // the authorizer saw: until one has, functions with effects need not
+    // look for one running (see refused_in_schema).
+    static bool integrity_checks_prepared();
+
+private:
     static int progress(void* self);
     joy::Interp* run_ = nullptr;  // the run whose steps SQL from Joy counts against
     joy::Interp* call_run_ = nullptr;  // the run of the call in progress, if any
