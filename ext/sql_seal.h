@@ -74,7 +74,9 @@ public:
     // outside the authorizer.
     std::string check_prepared();
     // Verdicts on tables hold for one call: the schema may change between.
-    void forget_tables() { table_verdicts_.clear(); }
+    void forget_tables() {
+        if (!table_verdicts_.empty()) table_verdicts_.clear();  // clear() zeroes every bucket
+    }
     // Why the authorizer refused in the current or last Scope, or empty.
     const std::string& refusal() const { return refusal_; }
     // From the start to the end of a Joy call, every statement of the

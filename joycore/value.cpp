@@ -11,7 +11,7 @@
 
 namespace joy {
 
-thread_local Pool tl_pool __attribute__((tls_model("initial-exec")));
+__thread Pool tl_pool __attribute__((tls_model("initial-exec")));
 
 namespace {
 constexpr size_t CHUNK_CELLS = 4096;

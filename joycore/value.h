@@ -163,7 +163,9 @@ struct Pool {
     uint64_t work = 0;
     [[noreturn]] void over_limit();
 };
-extern thread_local Pool tl_pool __attribute__((tls_model("initial-exec")));
+// __thread, not thread_local: its initializer is constant, so no access
+// goes through a per-access initialization check (a call) of thread_local.
+extern __thread Pool tl_pool __attribute__((tls_model("initial-exec")));
 
 void force_stub(Cell* c);
 inline const Value& head(Cell* c) {
