@@ -65,8 +65,8 @@ void result_value(sqlite3_context* ctx, const joy::Value& v) {
         sqlite3_result_double(ctx, v.u.f);
         return;
     case joy::T_CHAR: {
-        char c = char(v.u.i);
-        if (v.u.i < 0x80) sqlite3_result_text(ctx, &c, 1, SQLITE_TRANSIENT);
+        char c = char(v.u.i);  // its low byte (a char may hold more after arithmetic)
+        if ((v.u.i & 0xff) < 0x80) sqlite3_result_text(ctx, &c, 1, SQLITE_TRANSIENT);
         else sqlite3_result_blob(ctx, &c, 1, SQLITE_TRANSIENT);  // a byte past 127 is no UTF-8 text
         return;
     }

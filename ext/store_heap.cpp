@@ -327,7 +327,7 @@ Value SqliteStore::load_value(int type, sqlite3_stmt* row, int c0) {
     switch (type) {
     case NT_NIL: return Value::nil();
     case NT_BOOL: return Value::boolean(integer_column(row, c0 + 1) != 0);
-    case NT_CHAR: return Value::chr(int(integer_column(row, c0 + 1)));
+    case NT_CHAR: return Value::char_code(integer_column(row, c0 + 1));
     case NT_INT: return Value::integer(integer_column(row, c0 + 1));
     case NT_SET: return Value::setv(uint64_t(integer_column(row, c0 + 1)));
     case NT_FLOAT:

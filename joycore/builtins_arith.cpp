@@ -34,8 +34,8 @@ int64_t wrap_mul(int64_t a, int64_t b) { return int64_t(uint64_t(a) * uint64_t(b
 // Result of an integer operation keeps the first operand's type (a char
 // plus an integer is a char), as in Joy1.
 void set_int_result(Value& dst, int64_t r) {
-    if (dst.tag == T_CHAR) dst.u.i = r & 0xff;
-    else { dst.tag = T_INT; dst.u.i = r; }
+    if (dst.tag != T_CHAR) dst.tag = T_INT;
+    dst.u.i = r;
 }
 
 // + and -: floats as above; otherwise an integer on top and an integer or

@@ -24,12 +24,11 @@ bool numeric(const Value& v) { return v.tag == T_INT || v.tag == T_CHAR || v.tag
 
 // ---- output ----
 
-void do_put(Interp& I) {  // X ->   (Joy1 writes a space after the value)
+void do_put(Interp& I) {  // X ->   (as Joy1: no space after the value)
     I.need(1, "put");
     I.require(CAP_OUTPUT, "put");
     std::string s;
     print_value(s, I.top());
-    s += ' ';
     I.out(s);
     I.stk.pop_back();
 }
@@ -197,12 +196,11 @@ void do_fwrite(Interp& I) {  // S L -> S   (the list's integers as bytes)
     I.stk.pop_back();
 }
 
-void do_fput(Interp& I) {  // S X -> S   (X in Joy notation and a space, like put)
+void do_fput(Interp& I) {  // S X -> S   (X in Joy notation, like put)
     I.need(2, "fput");
     FileObj& f = file_at(I, 1, "fput");
     std::string s;
     print_value(s, I.top());
-    s += ' ';
     write_to(I, f, s);
     I.stk.pop_back();
 }

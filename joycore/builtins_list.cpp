@@ -318,7 +318,6 @@ void do_drop(Interp& I) {  // A N -> B
 // Joy1 membership: list elements and dict values match when `compare`
 // finds them equal (so lists never match); sets and strings hold codes.
 bool contains(Interp& I, const Value& a, const Value& x, const char* word) {
-    bool comparable;
     switch (a.tag) {
     case T_SET: return x.is_intlike() && x.u.i >= 0 && x.u.i < SET_BITS && (a.u.set >> x.u.i & 1);
     case T_STRING:
@@ -326,12 +325,12 @@ bool contains(Interp& I, const Value& a, const Value& x, const char* word) {
         return a.u.str->view().find(char(x.u.i)) != std::string_view::npos;
     case T_LIST:
         for (Cell* c = a.u.list; c; c = tail(c))
-            if (compare_values(head(c), x, comparable) == 0 && comparable) return true;
+            if (compare_values(head(c), x) == 0) return true;
         return false;
     case T_DICT: {
         bool found = false;
         a.u.dict->each([&](const Value&, const Value& v) {
-            if (!found && compare_values(v, x, comparable) == 0 && comparable) found = true;
+            if (!found && compare_values(v, x) == 0) found = true;
         });
         return found;
     }
@@ -355,17 +354,7 @@ void do_has(Interp& I) {  // A X -> B
 
 void do_null(Interp& I) {  // empty aggregate or numeric zero
     I.need(1, "null");
-    Value& a = I.top();
-    bool b;
-    switch (a.tag) {
-    case T_LIST: case T_STRING: case T_SET: case T_DICT: b = is_empty(a); break;
-    case T_BOOL: case T_CHAR: case T_INT: b = a.u.i == 0; break;
-    case T_FLOAT: b = a.u.f == 0.0; break;
-    case T_NIL: b = true; break;
-    case T_FILE: b = false; break;
-    default: I.type_error("different type", "null");
-    }
-    a = Value::boolean(b);
+    I.top() = Value::boolean(is_null_value(I.top()));
 }
 
 void do_small(Interp& I) {  // fewer than two elements, or an integer below 2
@@ -430,7 +419,6 @@ void do_opcase(Interp& I) {
 // longer to compare than to build.
 bool joy_equal(Interp& I, const Value& a0, const Value& b0) {
     std::vector<std::pair<const Value*, const Value*>> work{{&a0, &b0}};
-    bool comparable;
     while (!work.empty()) {
         const Value* a = work.back().first;  // not a structured binding: the lambda below captures b
         const Value* b = work.back().second;
@@ -450,7 +438,7 @@ bool joy_equal(Interp& I, const Value& a0, const Value& b0) {
                 else same_keys = false;
             });
             if (!same_keys) return false;
-        } else if (compare_values(*a, *b, comparable) != 0 || !comparable) {
+        } else if (compare_values(*a, *b) != 0) {
             return false;
         }
     }

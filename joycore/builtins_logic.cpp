@@ -1,11 +1,16 @@
 // builtins_logic.cpp - comparison (= < compare ...), truth values and set
 // algebra (and or xor not), type predicates and typeof.
 //
-// Comparison follows Joy1's Compare: numbers compare across bool, char,
-// int and float; strings, symbols and builtins compare by name; two sets
-// compare as sets (< is proper subset); other mixtures are errors.
+// Comparison follows Joy1's Compare: two empty values (0, 0.0, false, '\000,
+// "", [], {}, a NULL file, nil) are equal; numbers compare across bool,
+// char, int and float, and with a set by its bits; strings, symbols and
+// builtins compare by name (+ as plus ...); < <= > >= with a set on either
+// side test inclusion; anything else is unequal (compare gives 1), never
+// an error, so lists are not = even to themselves.
 #include <cstring>
 
+#include "dict.h"
+#include "file.h"
 #include "interp.h"
 
 namespace joy {
@@ -52,8 +57,17 @@ int joy_typeof(const Value& v) {
 
 namespace {
 
-bool numeric_family(const Value& v) {
-    return v.tag == T_INT || v.tag == T_CHAR || v.tag == T_BOOL || v.tag == T_FLOAT;
+template <class T>
+int three_way(T a, T b) { return a < b ? -1 : a > b ? 1 : 0; }
+
+// Joy1 prints and compares some builtins by the name of their C function.
+std::string_view joy1_name(const Builtin* b) {
+    static const std::pair<std::string_view, std::string_view> nicknames[] = {
+        {"+", "plus"}, {"-", "minus"}, {"*", "mul"}, {"/", "divide"}, {"=", "eql"},
+        {"!=", "neql"}, {"<", "less"}, {"<=", "leql"}, {">", "greater"}, {">=", "geql"}};
+    for (const auto& [name, nick] : nicknames)
+        if (name == b->name) return nick;
+    return b->name;
 }
 
 bool named(const Value& v) { return v.tag == T_STRING || v.tag == T_USRDEF || v.tag == T_BUILTIN; }
@@ -61,51 +75,84 @@ bool named(const Value& v) { return v.tag == T_STRING || v.tag == T_USRDEF || v.
 std::string_view name_of(const Value& v) {
     if (v.tag == T_STRING) return v.u.str->view();
     if (v.tag == T_USRDEF) return v.u.sym->name;
-    return v.u.bi->name;
+    return joy1_name(v.u.bi);
 }
 
-template <class T>
-int three_way(T a, T b) { return a < b ? -1 : a > b ? 1 : 0; }
+bool int_like(const Value& v) { return v.tag == T_INT || v.tag == T_CHAR || v.tag == T_BOOL; }
+
+// The 64 bits Joy1 keeps for a number or a set (a float's are its bits).
+uint64_t raw_bits(const Value& v) {
+    if (v.tag == T_FLOAT) {
+        uint64_t bits;
+        std::memcpy(&bits, &v.u.f, sizeof bits);
+        return bits;
+    }
+    return v.tag == T_SET ? v.u.set : uint64_t(v.u.i);
+}
+
+// The standard streams in the order Joy1 finds them; other files after.
+std::pair<int, const void*> file_order(const Value& v) {
+    const auto& f = static_cast<const FileObj&>(*v.u.obj);
+    switch (f.stream) {
+    case FileObj::STD_IN: return {0, nullptr};
+    case FileObj::STD_ERR: return {1, nullptr};
+    case FileObj::STD_OUT: return {2, nullptr};
+    default: return {3, &f};
+    }
+}
 
 }  // namespace
 
-int compare_values(const Value& a, const Value& b, bool& comparable) {
-    comparable = true;
-    if (numeric_family(a) && numeric_family(b)) {
-        if (a.tag != T_FLOAT && b.tag != T_FLOAT) return three_way(a.u.i, b.u.i);
-        double x = a.as_double(), y = b.as_double();
-        return x == x && y == y ? three_way(x, y) : UNORDERED;
+bool is_null_value(const Value& v) {
+    switch (v.tag) {
+    case T_NIL: return true;
+    case T_BOOL: case T_CHAR: case T_INT: return v.u.i == 0;
+    case T_FLOAT: return v.u.f == 0.0;
+    case T_SET: return v.u.set == 0;
+    case T_LIST: return v.u.list == nullptr;
+    case T_STRING: return v.u.str->len == 0;
+    case T_DICT: return v.u.dict->size() == 0;
+    case T_FILE: return is_null_file(v);
+    default: return false;
     }
+}
+
+int compare_values(const Value& a, const Value& b) {
+    if (is_null_value(a) && is_null_value(b)) return 0;  // only one nothing
     if (named(a) && named(b)) {
         int c = name_of(a).compare(name_of(b));
         return c < 0 ? -1 : c > 0;
     }
-    if (a.tag == b.tag) {
-        switch (a.tag) {
-        case T_NIL: return 0;
-        case T_SET: return three_way(a.u.set, b.u.set);
-        case T_FILE: case T_HANDLE: return three_way(a.u.heap, b.u.heap);
-        default: break;
-        }
+    bool a_number = int_like(a) || a.tag == T_FLOAT, b_number = int_like(b) || b.tag == T_FLOAT;
+    if ((a.tag == T_SET && (b_number || b.tag == T_SET)) || (b.tag == T_SET && a_number))
+        return three_way(int64_t(raw_bits(a)), int64_t(raw_bits(b)));
+    if (a_number && b_number) {
+        if (a.tag != T_FLOAT && b.tag != T_FLOAT) return three_way(a.u.i, b.u.i);
+        double x = a.as_double(), y = b.as_double();
+        return x < y ? -1 : x > y;  // a NaN is neither: 0
     }
-    comparable = false;
-    return 0;
+    if (a.tag == T_FILE && b.tag == T_FILE) {
+        auto x = file_order(a), y = file_order(b);
+        return x < y ? -1 : x > y;
+    }
+    if (a.tag == T_HANDLE && b.tag == T_HANDLE) return three_way(a.u.heap, b.u.heap);
+    return 1;  // values Joy1 cannot order are unequal
 }
 
 namespace {
 
-// The relations of Joy1: decide from the three-way result, or, when the top
-// is a set, from set inclusion.
+// The relations of Joy1: decided by compare_values, or, when either side
+// is a set, by inclusion of the two values' bits.
 enum Rel { EQ, NE, LT, LE, GT, GE };
 
 bool holds(Rel rel, int c) {
     switch (rel) {
     case EQ: return c == 0;
     case NE: return c != 0;
-    case LT: return c == -1;
-    case LE: return c == -1 || c == 0;
-    case GT: return c == 1;
-    default: return c == 1 || c == 0;
+    case LT: return c < 0;
+    case LE: return c <= 0;
+    case GT: return c > 0;
+    default: return c >= 0;
     }
 }
 
@@ -120,12 +167,10 @@ bool set_holds(Rel rel, uint64_t i, uint64_t j) {
     }
 }
 
-// A set on top makes Joy1 read the second operand as a set too; an integer
-// there is taken as its bit pattern.
-uint64_t set_bits(Interp& I, const Value& v, const char* word) {
-    if (v.tag == T_SET) return v.u.set;
-    if (v.tag == T_INT || v.tag == T_CHAR || v.tag == T_BOOL) return uint64_t(v.u.i);
-    I.type_error("different type", word);
+// Whether a value has bits to take part in set inclusion: numbers, sets
+// and the empty values (whose bits are 0).
+bool has_bits(const Value& v) {
+    return int_like(v) || v.tag == T_FLOAT || v.tag == T_SET || is_null_value(v);
 }
 
 template <Rel rel>
@@ -141,14 +186,10 @@ void relation(Interp& I, const char* word) {
     const Value& x = I.peek(1);
     const Value& y = I.peek(0);
     bool b;
-    if (y.tag == T_SET) {
-        b = set_holds(rel, set_bits(I, x, word), y.u.set);
-    } else {
-        bool comparable;
-        int c = compare_values(x, y, comparable);
-        if (!comparable) I.type_error("different type", word);
-        b = holds(rel, c);
-    }
+    if ((rel != EQ && rel != NE) && (x.tag == T_SET || y.tag == T_SET) && has_bits(x) && has_bits(y))
+        b = set_holds(rel, is_null_value(x) ? 0 : raw_bits(x), is_null_value(y) ? 0 : raw_bits(y));
+    else
+        b = holds(rel, compare_values(x, y));
     I.drop(2);
     I.push(Value::boolean(b));
 }
@@ -162,17 +203,7 @@ void do_ge(Interp& I) { relation<GE>(I, ">="); }
 
 void do_compare(Interp& I) {  // A B -> I: -1, 0 or 1
     I.need(2, "compare");
-    const Value& x = I.peek(1);
-    const Value& y = I.peek(0);
-    int c;
-    if (y.tag == T_SET) {
-        c = three_way(set_bits(I, x, "compare"), y.u.set);
-    } else {
-        bool comparable;
-        c = compare_values(x, y, comparable);
-        if (!comparable) I.type_error("different type", "compare");
-        if (c == UNORDERED) c = -1;  // as Joy1 does on a NaN
-    }
+    int c = compare_values(I.peek(1), I.peek(0));
     I.drop(2);
     I.push(Value::integer(c));
 }
@@ -217,7 +248,7 @@ void do_not(Interp& I) {  // complement of a set, negation of a truth value
     I.need(1, "not");
     Value& x = I.top();
     if (x.tag == T_SET) x.u.set = ~x.u.set;
-    else if (x.tag == T_BOOL) x.u.i = !x.u.i;
+    else if (int_like(x)) x = Value::boolean(x.u.i == 0);
     else I.type_error("different type", "not");
 }
 

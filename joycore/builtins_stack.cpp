@@ -81,13 +81,15 @@ void do_rollupd(Interp& I) { under_top<do_rollup>(I, "rollupd"); }
 void do_rolldownd(Interp& I) { under_top<do_rolldown>(I, "rolldownd"); }
 void do_rotated(Interp& I) { under_top<do_rotate>(I, "rotated"); }
 
+// As in Joy1, an index past the bottom picks the last item, and a negative
+// one the top.
 void do_pick(Interp& I) {  // X Y Z 2 -> X Y Z X
-    I.need(1, "pick");
+    I.need(2, "pick");
     if (I.top().tag != T_INT) I.type_error("integer", "pick");
     int64_t n = I.top().u.i;
-    if (n < 0) I.type_error("non-negative integer", "pick");
-    if (uint64_t(n) + 1 >= I.depth()) I.type_error("smaller index", "pick");
-    I.top() = I.peek(size_t(n) + 1);
+    size_t below = I.depth() - 1;  // items under the index
+    size_t k = n < 0 ? 0 : uint64_t(n) >= below ? below - 1 : size_t(n);
+    I.top() = I.peek(k + 1);
 }
 
 void do_stack(Interp& I) {  // .. X Y Z -> .. X Y Z [Z Y X ..]

@@ -7,8 +7,9 @@
 #include <string>
 
 #include "c_locale.h"
-#include "utf8.h"
+#include "file.h"
 #include "interp.h"
+#include "utf8.h"
 
 namespace joy {
 namespace {
@@ -24,7 +25,7 @@ void need_string(Interp& I, size_t k, const char* word) {
 void do_chr(Interp& I) {  // I -> C
     I.need(1, "chr");
     if (!numeric(I.top())) I.type_error("numeric", "chr");
-    I.top() = Value::chr(int(I.top().u.i));
+    I.top() = Value::char_code(I.top().u.i);
 }
 
 void do_ord(Interp& I) {  // C -> I
@@ -178,11 +179,13 @@ void do_body(Interp& I) {  // U -> [P]
 // (1.0 6 casting is 4607182418800017408); to string, an unboxed value gives
 // its bytes up to the first zero byte, little-endian (65 8 casting is "A")
 // and a symbol its name; to symbol or builtin, a string is looked up as a
-// name. Pointers are never reinterpreted: casting a value to its own type
-// gives it back, and any other change of type is an error.
+// name. Pointers are never reinterpreted, except the null ones: a zero
+// value becomes the empty list or the NULL file (0 9 casting is []), and
+// those become zero. Casting a value to its own type gives it back, and
+// any other change of type is an error.
 enum JoyTypeCode : int64_t {
     CODE_USR = 2, CODE_BUILTIN = 3, CODE_BOOL = 4, CODE_CHAR = 5, CODE_INT = 6,
-    CODE_SET = 7, CODE_STRING = 8, CODE_FLOAT = 10, CODE_FILE = 11,
+    CODE_SET = 7, CODE_STRING = 8, CODE_LIST = 9, CODE_FLOAT = 10, CODE_FILE = 11,
 };
 
 bool unboxed(const Value& v) {
@@ -193,15 +196,23 @@ uint64_t payload(const Value& v) {
     return v.tag == T_SET ? v.u.set : uint64_t(v.u.i);  // the union's 64 bits
 }
 
+// The empty list and the NULL file are Joy1's null pointers: their raw
+// value is 0, as a zero number's is.
+bool raw_zero(const Value& x) {
+    if (x.tag == T_LIST) return !x.u.list;
+    if (x.tag == T_FILE) return is_null_file(x);
+    return unboxed(x) && payload(x) == 0;
+}
+
 Value cast_value(Interp& I, const Value& x, int64_t code) {
     if (joy_typeof(x) == code) return x;
     auto impossible = [&]() -> Value { I.type_error("value convertible to the type given", "casting"); };
     switch (code) {
     case CODE_BOOL: case CODE_CHAR: case CODE_INT: case CODE_SET: case CODE_FLOAT: {
-        if (!unboxed(x)) return impossible();
-        uint64_t bits = payload(x);
+        if (!unboxed(x) && !raw_zero(x)) return impossible();
+        uint64_t bits = raw_zero(x) ? 0 : payload(x);
         if (code == CODE_BOOL) return Value::boolean(bits != 0);
-        if (code == CODE_CHAR) return Value::chr(int(bits & 0xff));
+        if (code == CODE_CHAR) return Value::char_code(int64_t(bits));
         if (code == CODE_INT) return Value::integer(int64_t(bits));
         if (code == CODE_SET) return Value::setv(bits);
         Value f = Value::flt(0);
@@ -223,10 +234,14 @@ Value cast_value(Interp& I, const Value& x, int64_t code) {
         if (joy_typeof(v) != code) return impossible();
         return v;
     }
+    case CODE_LIST:  // only a zero value has a list, and a file, to become
+        if (!raw_zero(x)) return impossible();
+        return Value::empty_list();
+    case CODE_FILE:
+        if (!raw_zero(x)) return impossible();
+        return Value::adopt_obj(T_FILE, new FileObj(FileObj::C_FILE));
     default:
-        // Lists and files only keep their own type; other codes are unknown.
-        if (code < CODE_USR || code > CODE_FILE) I.type_error("valid type code", "casting");
-        return impossible();
+        I.type_error("valid type code", "casting");
     }
 }
 

@@ -114,6 +114,10 @@ void write_atom(std::string& out, const Value& v) {
         else print_float(out, v.u.f, true);
         break;
     case T_CHAR: {
+        if (v.u.i < 0 || v.u.i > 255) {  // a char arithmetic took out of a byte
+            out += "{:char " + std::to_string(v.u.i) + "}";
+            break;
+        }
         unsigned char c = static_cast<unsigned char>(v.u.i);
         out += '\'';
         if (c > ' ' && c < 127 && c != '\\') out += char(c);
@@ -298,6 +302,11 @@ private:
             std::string what = read_name();
             if (what == "nan") {
                 emit(Value::flt(std::nan("")));
+            } else if (what == "char") {
+                skip_space();
+                Value code = read_number();
+                if (code.tag != T_INT) bad();
+                emit(Value::char_code(code.u.i));
             } else if (what == "sym") {
                 skip_space();
                 Value name = read_string();

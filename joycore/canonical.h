@@ -1,6 +1,7 @@
 // canonical.h - canonical Joy text: the text of a value that reads back as
 // exactly that value. It is Joy notation with floats written exactly, plus
 // `{:}` for an empty dict (Joy notation reads `{}` as a set), `{:nan}`,
+// `{:char N}` for a char whose value is not a byte,
 // and `{:sym "name"}` for a symbol whose name Joy's reader would not read
 // back; bytes that are not UTF-8 are written \ddd. The store keeps values
 // in it (the `joy` column of joy_list, pdict values JSON cannot say).

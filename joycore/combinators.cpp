@@ -366,11 +366,12 @@ void do_cond(Interp& I) {
 }
 void start_cond_clause(Interp& I, Frame& f) {
     const Value& clause = head(f.pc);
-    if (clause.tag != T_LIST || !clause.u.list) I.type_error("list of clauses", "cond");
-    if (!tail(f.pc)) {  // default: run it as a program
+    if (clause.tag != T_LIST) I.type_error("list of clauses", "cond");
+    if (!tail(f.pc)) {  // default: run it as a program (may be empty)
         become_prog(f, clause.u.list);
         return;
     }
+    if (!clause.u.list) I.type_error("list of clauses", "cond");
     const Value& b = head(clause.u.list);
     if (b.tag != T_LIST) I.type_error("quotation as condition", "cond");
     I.begin_test(f);

@@ -28,21 +28,27 @@ struct FileObj : Object {
     bool usable() const { return stream != C_FILE || fp; }
 };
 
-// Joy1's notation: file:stdin, file:stdout, file:stderr, file:NULL (a
-// failed fopen or a closed file) or file:0x... for an open file.
+// A failed fopen, or a file closed since: Joy1's NULL file.
+inline bool is_null_file(const Value& v) {
+    const auto& f = static_cast<const FileObj&>(*v.u.obj);
+    return f.stream == FileObj::C_FILE && !f.fp;
+}
+
+// Joy1's notation: stdin, stdout, stderr, NULL, or the address of an open
+// file (0x...).
 inline void print_file(std::string& out, const FileObj& f) {
     switch (f.stream) {
-    case FileObj::STD_IN: out += "file:stdin"; return;
-    case FileObj::STD_OUT: out += "file:stdout"; return;
-    case FileObj::STD_ERR: out += "file:stderr"; return;
+    case FileObj::STD_IN: out += "stdin"; return;
+    case FileObj::STD_OUT: out += "stdout"; return;
+    case FileObj::STD_ERR: out += "stderr"; return;
     case FileObj::C_FILE: break;
     }
     if (!f.fp) {
-        out += "file:NULL";
+        out += "NULL";
         return;
     }
     char buf[40];
-    std::snprintf(buf, sizeof buf, "file:%p", static_cast<void*>(f.fp));
+    std::snprintf(buf, sizeof buf, "%p", static_cast<void*>(f.fp));
     out += buf;
 }
 

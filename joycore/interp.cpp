@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "dict.h"
+#include "file.h"
 #include "printer.h"
 
 namespace joy {
@@ -228,7 +229,8 @@ bool Interp::truthy(const Value& v) const {
     case T_STRING: return v.u.str->len != 0;
     case T_DICT: return v.u.dict->size() != 0;
     case T_SET: return v.u.set != 0;
-    case T_USRDEF: case T_BUILTIN: case T_FILE: case T_HANDLE: return true;
+    case T_FILE: return !is_null_file(v);
+    case T_USRDEF: case T_BUILTIN: case T_HANDLE: return true;
     default: return v.u.i != 0;
     }
 }

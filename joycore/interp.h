@@ -370,11 +370,10 @@ BuiltinTable persist_builtins();
 const char* type_name(Tag t);
 int joy_typeof(const Value& v);
 bool is_aggregate(const Value& v);
-// Joy1's ordering (its Compare): numbers across bool/char/int/float, strings,
-// symbols and builtins by name, sets, files and handles by value/identity.
-// Returns -1, 0, 1, or UNORDERED for a NaN; `comparable` is set false (and 0
-// returned) for values Joy1 cannot compare, such as lists.
-constexpr int UNORDERED = 2;
-int compare_values(const Value& a, const Value& b, bool& comparable);
+// Joy1's Compare: -1, 0 or 1; values it cannot order (lists, mixtures)
+// give 1, unequal. See builtins_logic.cpp.
+int compare_values(const Value& a, const Value& b);
+// Empty aggregate, numeric zero, NULL file or nil: what `null` tests.
+bool is_null_value(const Value& v);
 
 }  // namespace joy

@@ -51,19 +51,11 @@ void Parser::skip_space() {
             continue;
         }
         if (c == '(' && pos_ + 1 < src_.size() && src_[pos_ + 1] == '*') {
+            // As in Joy1, comments do not nest: the first *) ends one.
             size_t start = pos_;
-            int depth = 0;
-            while (pos_ < src_.size()) {
-                if (src_[pos_] == '(' && pos_ + 1 < src_.size() && src_[pos_ + 1] == '*') {
-                    ++depth; pos_ += 2;
-                } else if (src_[pos_] == '*' && pos_ + 1 < src_.size() && src_[pos_ + 1] == ')') {
-                    pos_ += 2;
-                    if (--depth == 0) break;
-                } else {
-                    ++pos_;
-                }
-            }
-            if (depth > 0) {
+            size_t end = src_.find("*)", pos_ + 2);
+            pos_ = end == std::string::npos ? src_.size() : end + 2;
+            if (end == std::string::npos) {
                 if (interactive_) throw Incomplete{};
                 syntax("unterminated comment", start);
             }

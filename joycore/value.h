@@ -90,6 +90,9 @@ public:
     static Value nil() { return Value(); }
     static Value boolean(bool b) { Value v; v.tag = T_BOOL; v.u.i = b; return v; }
     static Value chr(int c) { Value v; v.tag = T_CHAR; v.u.i = c & 0xff; return v; }
+    // A char keeps the full value arithmetic or chr gives it, as in Joy1
+    // ('s 217 + ord is 332); it prints and converts as its low byte.
+    static Value char_code(int64_t c) { Value v; v.tag = T_CHAR; v.u.i = c; return v; }
     static Value integer(int64_t n) { Value v; v.tag = T_INT; v.u.i = n; return v; }
     static Value flt(double d) { Value v; v.tag = T_FLOAT; v.u.f = d; return v; }
     static Value setv(uint64_t s) { Value v; v.tag = T_SET; v.u.set = s; return v; }

@@ -95,7 +95,7 @@ def test_per_row_evaluation(db):
 
 def test_joy_run_returns_output(db):
     assert one(db, "SELECT joy_run('1 2 + .')") == "3\n"
-    assert one(db, "SELECT joy_run('\"hi\" putchars 1 put')") == "hi1 "  # Joy1's put writes a space after the value
+    assert one(db, "SELECT joy_run('\"hi\" putchars 1 put')") == "hi1"  # as Joy1's put: no space after the value
     assert one(db, "SELECT joy_run('[1 2] . ''a . \"s\" .')") == "[1 2]\n'a\n\"s\"\n"
     assert one(db, "SELECT joy_run('1 2 +')") == ""
     assert one(db, "SELECT joy_run('.', 42)") == "42\n"

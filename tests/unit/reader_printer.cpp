@@ -22,8 +22,9 @@ TEST_CASE("dictionary literals keep insertion order", "[reader][printer]") {
     CHECK(eval_top("{a: {b: [1 2]}}") == "{a: {b: [1 2]}}");
 }
 
-TEST_CASE("comments are skipped", "[reader]") {
-    CHECK(eval_top("1 (* two (* nested *) *) 2") == "2");
+TEST_CASE("comments are skipped, and end at the first *) as in Joy1", "[reader]") {
+    CHECK(eval_top("1 (* two *) 2") == "2");
+    CHECK(eval_top("1 (* a (* b *) 3") == "3");
     CHECK(eval_top("1 # a line comment\n 3") == "3");
 }
 
