@@ -1,16 +1,20 @@
 // cli.cpp - the `joy` command-line interpreter.
 //
-//   build/joy [options] [file.joy ...]
+//   build/joy [options] [program.joy [argument ...]]
 //
-// Runs the files in order, as Joy1's `joy file.joy` does (errors go to
-// stderr and reading continues with the next statement). Without files it
-// reads standard input: a REPL with line editing and history on a terminal,
-// plain reading otherwise.
+// Runs the program as Joy1's `joy program.joy` does: usrlib.joy is read
+// first (from the current directory, else from $HOME), errors go to stderr
+// and reading continues with the next statement, an undefined word is
+// passed over unless the program sets undeferror, and `argv` is the
+// program's name (without its directory) and the arguments after it.
+// Without a program it reads standard input: a REPL with line editing and
+// history on a terminal, plain reading otherwise.
 //
-// Options: --db FILE (the database of the session; default in-memory),
-// --steps N, --memory BYTES, --depth N (limits per statement; 0 = none;
-// memory defaults to half the machine's RAM, the others to none),
-// -e PROGRAM (run PROGRAM text), --help.
+// Options (before the program): --db FILE (the database of the session;
+// default in-memory), --steps N, --memory BYTES, --depth N (limits per
+// statement; 0 = none; memory defaults to half the machine's RAM, the
+// others to none), -e PROGRAM (run PROGRAM text first), -l (do not read
+// usrlib.joy), -w (no warnings), --help.
 #include <signal.h>
 #include <unistd.h>
 
@@ -161,8 +165,10 @@ struct CliHost : joyext::StoreHost {
 
 void usage(FILE* to) {
     std::fputs(
-        "usage: joy [--db FILE] [--steps N] [--memory BYTES] [--depth N] [-e PROGRAM] [file.joy ...]\n"
-        "Runs Joy programs. Without files, reads standard input (a REPL on a terminal).\n",
+        "usage: joy [--db FILE] [--steps N] [--memory BYTES] [--depth N] [-e PROGRAM] [-l] [-w]\n"
+        "           [program.joy [argument ...]]\n"
+        "Runs a Joy program (its arguments are argv); without one, reads standard input\n"
+        "(a REPL on a terminal). usrlib.joy is read first (-l: not); -w: no warnings.\n",
         to);
 }
 
@@ -198,11 +204,12 @@ bool read_file(const std::string& path, std::string& out) {
     return true;
 }
 
-// Runs every item of `text`, each as a transaction (errors to stderr).
+// Runs every item of `p` and of the files it includes, each as a
+// transaction (errors to stderr).
 void run_statements(CliHost& host, joy::Interp& I, joy::Parser& p) {
     for (;;) {
         try {
-            joy::Item item = p.next();
+            joy::Item item = joy::next_item_from(I, p);
             if (item.kind == joy::Item::END || item.kind == joy::Item::INCOMPLETE) return;
             host.begin_statement(I);
             try {
@@ -224,12 +231,34 @@ void run_statements(CliHost& host, joy::Interp& I, joy::Parser& p) {
     }
 }
 
-void run_source(CliHost& host, joy::Interp& I, std::string text) {
+void run_source(CliHost& host, joy::Interp& I, std::string text, const std::string& name) {
     joy::Parser p(I, std::move(text));
+    p.set_name(name);
     joy::Parser* saved = I.input;
-    I.input = &p;
     run_statements(host, I, p);
     I.input = saved;
+}
+
+// Joy1 reads usrlib.joy before the program: from the current directory,
+// else from the home directory. It runs as if the program included it
+// first.
+void read_usrlib_first(joy::Interp& I) {
+    const char* name = "usrlib.joy";
+    std::string text, path = name;
+    if (!read_file(path, text)) {
+        const char* home = std::getenv("HOME");
+        if (!home) return;
+        path = std::string(home) + "/" + name;
+        if (!read_file(path, text)) return;
+    }
+    auto p = std::make_unique<joy::Parser>(I, std::move(text));
+    p->set_name(path);
+    I.includes.push_back(std::move(p));
+}
+
+std::string base_name(const std::string& path) {
+    size_t slash = path.rfind('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
 int repl(CliHost& host, joy::Interp& I) {
@@ -239,7 +268,7 @@ int repl(CliHost& host, joy::Interp& I) {
         read_history(history.c_str());
     }
     joy::Parser p(I, "", true);
-    I.input = &p;
+    run_statements(host, I, p);  // usrlib.joy, before the first prompt
     struct sigaction interrupt {};
     interrupt.sa_handler = on_interrupt;
     interrupt.sa_flags = SA_RESTART;
@@ -270,9 +299,11 @@ int main(int argc, char** argv) {
     // so a runaway program gets a Joy error rather than the OOM killer.
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
     if (pages > 0 && page > 0) limits.memory = uint64_t(pages) * uint64_t(page) / 2;
-    std::vector<std::string> files;
+    std::string program;  // the program file, "-" for standard input
+    std::vector<std::string> arguments;
     std::vector<std::string> programs;
     std::string db;
+    bool usrlib = true, warnings = true;
     for (int k = 1; k < argc; ++k) {
         std::string a = argv[k];
         auto value = [&](const char* opt) -> std::string {
@@ -298,18 +329,27 @@ int main(int argc, char** argv) {
         else if (a == "--memory") limits.memory = count("--memory", true);
         else if (a == "--depth") limits.depth = count("--depth", false);
         else if (a == "-e") programs.push_back(value("-e"));
+        else if (a == "-l") usrlib = false;
+        else if (a == "-w") warnings = false;
         else if (a.size() > 1 && a[0] == '-' && a != "-") {
             std::fprintf(stderr, "joy: unknown option %s\n", a.c_str());
             usage(stderr);
             return 2;
-        } else files.push_back(a);
+        } else {  // the program; what follows is its arguments
+            program = a;
+            arguments.assign(argv + k + 1, argv + argc);
+            break;
+        }
     }
-    // Joy1's argv: the program file(s) when given, else the interpreter
-    if (files.empty()) host.args.push_back(argv[0]);
-    for (auto& f : files) host.args.push_back(f);
+    // Joy1's argv: the program's name without its directory (else the
+    // interpreter's), then the arguments.
+    host.args.push_back(base_name(program.empty() || program == "-" ? argv[0] : program));
+    host.args.insert(host.args.end(), arguments.begin(), arguments.end());
 
     joy::Interp I(&host);
     I.set_limits(limits);
+    I.undeferror = 0;  // Joy1's start: an undefined word is passed over
+    I.read_warnings = warnings;
     host.interp = &I;
     try {
         host.open_db(db.empty() ? ":memory:" : db);
@@ -317,25 +357,25 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "joy: %s\n", e.what());
         return 1;
     }
+    std::string text;
+    if (program == "-") {
+        std::ostringstream ss;
+        ss << std::cin.rdbuf();
+        text = ss.str();
+    } else if (!program.empty() && !read_file(program, text)) {
+        std::fprintf(stderr, "joy: cannot open %s\n", program.c_str());
+        return 1;
+    }
     try {
-        for (auto& prog : programs) run_source(host, I, prog);
-        for (auto& f : files) {
-            std::string text;
-            if (f == "-") {
-                std::ostringstream ss;
-                ss << std::cin.rdbuf();
-                text = ss.str();
-            } else if (!read_file(f, text)) {
-                std::fprintf(stderr, "joy: cannot open %s\n", f.c_str());
-                return 1;
-            }
-            run_source(host, I, std::move(text));
-        }
-        if (files.empty() && programs.empty()) {
+        if (usrlib) read_usrlib_first(I);
+        for (auto& prog : programs) run_source(host, I, prog, "-e");
+        if (!program.empty()) {
+            run_source(host, I, std::move(text), program == "-" ? "stdin" : program);
+        } else if (programs.empty()) {
             if (isatty(0)) return repl(host, I);  // errors were shown as they came
             std::ostringstream ss;
             ss << std::cin.rdbuf();
-            run_source(host, I, ss.str());
+            run_source(host, I, ss.str(), "stdin");
         }
     } catch (joy::JoyQuit& q) {
         std::fflush(stdout);

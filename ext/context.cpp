@@ -361,6 +361,7 @@ bool JoyConnection::may_run_again(bool immediate, const joy::Value* below) {
 
 void JoyConnection::prepare_to_run_again() {
     joy::Interp& I = *interp_;
+    I.includes.clear();
     I.stk.clear();
     I.spill_stack.clear();
     I.guard = 0;
@@ -381,6 +382,7 @@ void JoyConnection::run_items(joy::Interp& I, const Program& prog, joy::Value* b
         }
         if (item.kind != joy::Item::STATEMENT) continue;
         I.run(item.terms);
+        if (!I.includes.empty()) joy::run_includes(I);  // read after the statement, as Joy1
         if (mode == Mode::RUN && item.ended_with_period && I.autoput && !I.stk.empty()) {
             joy::MemoryLimitScope limit(I);
             std::string line;
@@ -461,6 +463,7 @@ int64_t JoyConnection::collect_garbage() {
 
 void JoyConnection::finish(Mode mode, bool ok) {
     joy::Interp& I = interp(mode);
+    I.includes.clear();
     I.stk.clear();
     I.spill_stack.clear();
     I.guard = 0;

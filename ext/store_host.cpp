@@ -49,6 +49,7 @@ bool StoreHost::lookup_definition(joy::Interp& I, joy::Sym& s) {
     loading_ = true;
     struct Done { bool& flag; ~Done() { flag = false; } } done{loading_};
     joy::Parser p(I, text);
+    p.set_warnings(false);
     joy::Item item = p.next();
     joy::Value body = item.kind == joy::Item::STATEMENT ? std::move(item.terms) : joy::Value::empty_list();
     s.body = std::move(body);

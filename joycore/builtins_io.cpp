@@ -18,7 +18,7 @@
 namespace joy {
 namespace {
 
-constexpr int MAX_INCLUDE_DEPTH = 16;
+constexpr size_t MAX_INCLUDE_DEPTH = 16;
 
 bool numeric(const Value& v) { return v.tag == T_INT || v.tag == T_CHAR || v.tag == T_BOOL; }
 
@@ -288,33 +288,14 @@ std::string read_named_file(Interp& I, const char* word) {
     return text.str();
 }
 
-// While an included text runs, `get` reads from it.
-struct InputScope {
-    Interp& I;
-    Parser* saved;
-    InputScope(Interp& interp, Parser* p) : I(interp), saved(interp.input) {
-        I.input = p;
-        ++I.include_depth;
-    }
-    ~InputScope() {
-        I.input = saved;
-        --I.include_depth;
-    }
-};
-
-// include runs the file's definitions and statements at once (Joy1 reads
-// them after the current statement; running them here also works where
-// there is no reader loop, as inside SQL). An error stops the include and
-// the statement that included it.
+// include, as Joy1: the file is read after the statement that included
+// it, files included by one statement the last first (see next_item_from).
 void do_include(Interp& I) {  // "filnam.ext" ->
-    if (I.include_depth >= MAX_INCLUDE_DEPTH) I.type_error("fewer include files", "include");
-    Parser p(I, read_named_file(I, "include"));
-    InputScope scope(I, &p);
-    for (;;) {
-        Item item = p.next();
-        if (item.kind == Item::END) break;
-        execute_item(I, item);
-    }
+    if (I.includes.size() >= MAX_INCLUDE_DEPTH) I.type_error("fewer include files", "include");
+    std::string name = I.top().tag == T_STRING ? std::string(I.top().u.str->view()) : std::string();
+    auto p = std::make_unique<Parser>(I, read_named_file(I, "include"));
+    p->set_name(name);
+    I.includes.push_back(std::move(p));
 }
 
 // finclude pushes the factors of a file without running them.

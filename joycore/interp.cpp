@@ -8,6 +8,7 @@
 #include "dict.h"
 #include "file.h"
 #include "printer.h"
+#include "reader.h"
 
 namespace joy {
 
@@ -35,6 +36,7 @@ Interp::Interp(Host* h) : host(h) {
 }
 
 Interp::~Interp() {
+    includes.clear();
     stk.clear();
     fr.clear();
     spill_stack.clear();

@@ -269,9 +269,18 @@ public:
     int echo = 0;
     Host* host;
     Parser* input = nullptr;     // the source being read (for `get`)
+    // Joy1's input stack: the files `include` pushed and not yet read to
+    // their end, the newest last (see next_item_from in reader.h).
+    std::vector<std::unique_ptr<Parser>> includes;
     std::vector<std::string> argv;
     uint64_t rand_state = 1;
-    int include_depth = 0;
+    // Joy1's reading in the CLI (texts read from now on; see Parser): a
+    // definition of a builtin's name warns
+    // ("warning: overwriting inbuilt 'dup'"), and a module field that does
+    // not exist (m.nosuch) is reported where it is read, with file, line and
+    // caret, and left out of the program. Off in SQL, where nothing can
+    // print to stderr and an unknown name is an error when it runs.
+    bool read_warnings = false;
 
     // ---- undoing a run ----
     // What a run may change on the interpreter beside its stack and its

@@ -24,7 +24,7 @@ bool is_delim(unsigned char c) {
 }  // namespace
 
 Parser::Parser(Interp& interp, std::string text, bool interactive)
-    : I_(interp), src_(std::move(text)), interactive_(interactive) {}
+    : I_(interp), warnings_(interp.read_warnings), src_(std::move(text)), interactive_(interactive) {}
 
 size_t Parser::line() const {
     size_t n = 1;
@@ -211,9 +211,17 @@ Parser::Token Parser::peek() {
 }
 
 Parser::Token Parser::take() {
-    if (have_peek_) { have_peek_ = false; return std::move(peeked_); }
     Token t;
-    scan(t);
+    if (have_peek_) {
+        have_peek_ = false;
+        t = std::move(peeked_);
+    } else {
+        scan(t);
+    }
+    before_last_kind_ = last_kind_;
+    before_last_end_ = last_end_;
+    last_kind_ = t.kind;
+    last_end_ = pos_;  // a peeked token was the last one scanned
     return t;
 }
 
@@ -228,6 +236,32 @@ Value Parser::resolve(const std::string& name) {
     Sym* s = I_.intern(name);
     if (s->builtin && !s->defined) return Value::builtin(s->builtin);
     return Value::usrdef(s);
+}
+
+// A qualified name (module.field) that names nothing: Joy1 reports it
+// while reading and leaves it out (with read_warnings; else it is an
+// undefined word when it runs).
+bool Parser::unknown_field(const Token& t) {
+    if (!warnings_ || t.kind != T_IDENT || t.text.find('.') == std::string::npos) return false;
+    for (auto& scope : scopes_)
+        if (scope.count(t.text)) return false;
+    Sym* s = I_.intern(t.text);
+    if (s->defined || s->builtin) return false;
+    warn_where_read("no such field in module");
+    return true;
+}
+
+// Joy1's message for what it reports while reading and then reads on:
+// "file:line:" and the line as far as read, a caret under its last
+// character, and the message under the caret.
+void Parser::warn_where_read(const std::string& message) {
+    size_t start = src_.rfind('\n', pos_ ? pos_ - 1 : 0);
+    start = start == std::string::npos || start >= pos_ ? 0 : start + 1;
+    size_t end = pos_ < src_.size() && src_[pos_] != '\n' ? pos_ + 1 : pos_;  // one character ahead
+    std::string head = name_ + ":" + std::to_string(line()) + ":";
+    std::string indent(head.size() + (end - start) - 1, ' ');
+    I_.host->flush_out();
+    I_.host->write_err(head + src_.substr(start, end - start) + "\n" + indent + "^\n" + indent + message + "\n");
 }
 
 Value Parser::parse_factor(Token& t) {
@@ -263,7 +297,7 @@ Value Parser::parse_term() {
         default: break;
         }
         take();
-        terms.push(parse_factor(t));
+        if (!unknown_field(t)) terms.push(parse_factor(t));
     }
 }
 
@@ -346,7 +380,7 @@ Value Parser::parse_nested(const Token& open) {
                 have = true;
             } else if (t.kind == T_LBRACK || t.kind == T_LBRACE) {
                 start(t);
-            } else {
+            } else if (!unknown_field(t)) {
                 f.list.push(parse_factor(t));
             }
             continue;
@@ -383,6 +417,10 @@ Sym* Parser::definition_target(const std::string& name, int scope) {
     }
     Sym* s = I_.intern(module_prefix_ + name);
     if (scope >= 0 && !module_prefix_.empty()) scopes_[scope][name] = s;
+    if (warnings_ && s->builtin && !s->defined) {
+        I_.host->flush_out();
+        I_.host->write_err("warning: overwriting inbuilt '" + s->name + "'\n");
+    }
     return s;
 }
 
@@ -545,31 +583,51 @@ void Parser::recover() {
 }
 
 Item Parser::next() {
+    period_end_ = std::string::npos;
     Item item = next_item();
-    if (item.kind != Item::INCOMPLETE) echo_read_lines();
+    if (item.kind != Item::INCOMPLETE) echo_read_lines(true);
     return item;
 }
 
-// Joy1's setecho: each input line is copied to the output once it has been
-// read (1: as it is, 2: after a tab, 3: after its number and a tab). Lines
-// read while echo is 0 are passed over.
-void Parser::echo_read_lines() {
-    while (echo_start_ < pos_ && echo_start_ < src_.size()) {
+// Joy1's setecho: each input line is copied to the output when its newline
+// is read (1: as it is, 2: after a tab, 3: after its number and a tab), so
+// as Joy1's scanner reads one character past a period before the statement
+// runs, a line ending in "." is echoed before its output, and the output
+// of a statement ending earlier on a line comes before the line. Joy1 also
+// reads the newline after "word." twice: an empty line is echoed after it.
+// Lines read while echo is 0 are passed over.
+void Parser::echo_read_lines(bool after_item) {
+    size_t read = pos_ < src_.size() ? pos_ + 1 : pos_;  // one character ahead
+    bool twice = after_item && period_end_ == pos_ && period_after_word_ && pos_ < src_.size() &&
+                 src_[pos_] == '\n';
+    while (echo_start_ < src_.size()) {
         size_t nl = src_.find('\n', echo_start_);
-        if (nl == std::string::npos) nl = src_.size();
-        if (I_.echo) {
-            std::string prefix;
-            if (I_.echo == 2) prefix = "\t";
-            if (I_.echo == 3) {
-                prefix = std::to_string(echo_line_);
-                if (prefix.size() < 4) prefix.insert(0, 4 - prefix.size(), ' ');
-                prefix += "\t";
-            }
-            I_.out(prefix + src_.substr(echo_start_, nl - echo_start_) + "\n");
-        }
+        if (nl == std::string::npos || nl >= read) return;
+        echo_line(src_.substr(echo_start_, nl - echo_start_));
+        if (twice && nl == pos_) echo_line("");
         echo_start_ = nl + 1;
         ++echo_line_;
     }
+}
+
+void Parser::echo_line(const std::string& text) {
+    if (!I_.echo) return;
+    std::string prefix;
+    if (I_.echo == 2) prefix = "\t";
+    if (I_.echo == 3) {
+        prefix = std::to_string(echo_line_);
+        if (prefix.size() < 4) prefix.insert(0, 4 - prefix.size(), ' ');
+        prefix += "\t";
+    }
+    I_.out(prefix + text + "\n");
+}
+
+// Where a statement's or a definition block's period ends, and whether a
+// word or number stands right before it (see echo_read_lines).
+void Parser::took_period(const Token& period) {
+    period_end_ = pos_;
+    period_after_word_ = (before_last_kind_ == T_IDENT || before_last_kind_ == T_INTLIT ||
+                          before_last_kind_ == T_FLOATLIT) && before_last_end_ == period.pos;
 }
 
 Item Parser::next_item() {
@@ -589,6 +647,7 @@ Item Parser::next_item() {
             item.kind = Item::DEFINITIONS;
             parse_defs(item.defs, -1);
             Token end = take();
+            if (end.kind == T_PERIOD) took_period(end);
             if (end.kind == T_EOF && interactive_) throw Incomplete{};
             if (end.kind != T_PERIOD && end.kind != T_EOF &&
                 !(end.kind == T_IDENT && end.text == "END"))
@@ -600,7 +659,7 @@ Item Parser::next_item() {
             item.kind = Item::DEFINITIONS;
             if (t.text == "HIDE") parse_hide(item.defs, -1);
             else parse_module(item.defs);
-            if (peek().kind == T_PERIOD) take();
+            if (peek().kind == T_PERIOD) took_period(take());
             return item;
         }
         if (t.kind == T_IDENT && (t.text == "END" || t.text == "IN" || t.text == "PUBLIC" || t.text == "PRIVATE")) {
@@ -611,7 +670,7 @@ Item Parser::next_item() {
         item.terms = parse_term();
         Token end = peek();
         if (end.kind == T_PERIOD) {
-            take();
+            took_period(take());
             item.ended_with_period = true;
         } else if (end.kind != T_EOF && !(end.kind == T_IDENT)) {
             take();
@@ -638,7 +697,11 @@ Item Parser::next_item() {
 Value Parser::read_factor() {
     try {
         Token t = take();
-        if (t.kind != T_EOF) return parse_factor(t);
+        if (t.kind != T_EOF) {
+            Value v = parse_factor(t);
+            echo_read_lines(false);
+            return v;
+        }
     } catch (Incomplete&) {
     }
     throw JoyError("run time error: end of input reached by get");
@@ -695,14 +758,37 @@ void execute_item(Interp& I, Item& item) {
     I.out(s);
 }
 
+Item next_item_from(Interp& I, Parser& main) {
+    while (!I.includes.empty()) {
+        Parser& file = *I.includes.back();
+        I.input = &file;
+        Item item = file.next();
+        if (item.kind != Item::END) return item;
+        I.includes.pop_back();
+    }
+    I.input = &main;
+    return main.next();
+}
+
+void run_includes(Interp& I) {
+    Parser* saved = I.input;
+    struct Restore { Interp& I; Parser* s; ~Restore() { I.input = s; } } restore{I, saved};
+    while (!I.includes.empty()) {
+        Parser& file = *I.includes.back();
+        I.input = &file;
+        Item item = file.next();
+        if (item.kind == Item::END) I.includes.pop_back();
+        else execute_item(I, item);
+    }
+}
+
 void run_text(Interp& I, std::string text, bool stop_on_error) {
     Parser p(I, std::move(text));
     Parser* saved = I.input;
-    I.input = &p;
     struct Restore { Interp& I; Parser* s; ~Restore() { I.input = s; } } restore{I, saved};
     for (;;) {
         try {
-            Item item = p.next();
+            Item item = next_item_from(I, p);
             if (item.kind == Item::END) break;
             execute_item(I, item);
         } catch (JoyAbort&) {

@@ -30,6 +30,12 @@ public:
     // `interactive`: running out of text inside an item yields INCOMPLETE
     // (the REPL asks for another line) instead of ending the item.
     Parser(Interp& interp, std::string text, bool interactive = false);
+    // The name of the text in messages (a file's name as given, or stdin).
+    void set_name(std::string name) { name_ = std::move(name); }
+    const std::string& name() const { return name_; }
+    // Joy1's read-time messages (Interp::read_warnings) for this text; off
+    // for stored definitions, which were read once already.
+    void set_warnings(bool on) { warnings_ = on; }
     // Next item; throws JoyError on a syntax error, after skipping past the
     // next `.` so that reading can go on.
     Item next();
@@ -73,15 +79,28 @@ private:
     Value resolve(const std::string& name);
     void recover();
     Item next_item();
-    void echo_read_lines();
+    void echo_read_lines(bool after_item);
+    void echo_line(const std::string& text);
+    void took_period(const Token& period);
+
+    void warn_where_read(const std::string& message);
+    bool unknown_field(const Token& t);
 
     Interp& I_;
+    std::string name_ = "stdin";
+    bool warnings_;
     std::string src_;
     size_t pos_ = 0;
     bool interactive_;
     bool have_peek_ = false;
     size_t echo_start_ = 0;  // start of the first line not yet read (setecho)
     size_t echo_line_ = 1;
+    // The kinds and ends of the last two tokens taken, and where the last
+    // period ended (npos: the item did not end with one).
+    Tok last_kind_ = T_EOF, before_last_kind_ = T_EOF;
+    size_t last_end_ = 0, before_last_end_ = 0;
+    size_t period_end_ = std::string::npos;
+    bool period_after_word_ = false;
     Token peeked_;
     // Scopes of HIDE/MODULE: name -> symbol, innermost last.
     std::vector<std::unordered_map<std::string, Sym*>> scopes_;
@@ -94,5 +113,13 @@ private:
 void run_text(Interp& interp, std::string text, bool stop_on_error = false);
 // Execute one item: apply definitions or run a statement (with autoput).
 void execute_item(Interp& interp, Item& item);
+
+// Joy1's input stack. The next item to run: from the newest file `include`
+// pushed that has one left (a file read to its end is dropped), else from
+// `main`. interp.input is set to the text it came from, for `get`.
+Item next_item_from(Interp& interp, Parser& main);
+// Runs the included files pending, each to its end (for hosts that run
+// compiled statements rather than read them: SQL calls). Errors propagate.
+void run_includes(Interp& interp);
 
 }  // namespace joy

@@ -153,15 +153,15 @@ def test_error_inside_statement_keeps_the_stack(tmp_path):
     assert err == "run time error: one parameter needed for pop\n"
 
 
-def test_undefined_word_is_an_error_by_default(tmp_path):
-    out, err, status = run("undeferror . foo_undefined . 5 .", tmp_path)
+def test_undefined_word_is_an_error_once_undeferror_is_set(tmp_path):
+    out, err, status = run("1 setundeferror undeferror . foo_undefined . 5 .", tmp_path)
     assert out == "1\n5\n"
     assert err.startswith("run time error: ") and "foo_undefined" in err
     assert status == 1
 
 
-def test_undefined_word_is_skipped_when_undeferror_is_0(tmp_path):
-    assert run("0 setundeferror foo_undefined 5 .", tmp_path) == ("5\n", "", 0)
+def test_undefined_word_is_passed_over_at_first_as_in_joy1(tmp_path):
+    assert run("undeferror . foo_undefined 5 .", tmp_path) == ("0\n5\n", "", 0)
 
 
 def test_syntax_error_then_reading_goes_on(tmp_path):
@@ -302,7 +302,7 @@ def test_argv_argc_with_a_file(tmp_path):
 
 def test_argv_argc_from_stdin(tmp_path):
     out, err, _ = run_stdin("argc . argv .", tmp_path)
-    assert out == f'1\n["{JOY}"]\n' and err == ""
+    assert out == '1\n["joy"]\n' and err == ""
 
 
 # ---- definitions ----
@@ -342,9 +342,9 @@ def test_get_reads_after_the_statement(tmp_path):
     assert run("get 1 + . 41\n[2 3] get concat . [4]", tmp_path) == ("42\n[2 3 4]\n", "", 0)
 
 
-def test_include(tmp_path):
+def test_include_is_read_after_the_statement(tmp_path):
     (tmp_path / "lib.joy").write_text("DEFINE twice == 2 *.\n5 .\n")
-    assert run('"lib.joy" include 21 twice .', tmp_path) == ("5\n42\n", "", 0)
+    assert run('"lib.joy" include 4 .\n21 twice .', tmp_path) == ("4\n5\n42\n", "", 0)
 
 
 def test_stack_persists_between_statements(tmp_path):

@@ -115,13 +115,13 @@ def test_db_begin_spans_statements(tmp_path):
                              '[] unstack db db-commit.\n')
     assert out == '[]\ngone\n'
     assert "divisor" in err  # inside db-begin an error does not roll back
-    out, err = joy(tmp_path, '"b.db" world-open. roots . gone .\n')
+    out, err = joy(tmp_path, '1 setundeferror "b.db" world-open. roots . gone .\n')
     assert out == '["b"]\n'
     assert "gone" in err
 
 
 def test_world_switch_keeps_scratch_definitions_only(tmp_path):
-    out, err = joy(tmp_path, 'DEFINE helper == 5.\n'
+    out, err = joy(tmp_path, '1 setundeferror DEFINE helper == 5.\n'
                              '"a.db" world-open. DEFINE only-a == 1.\n'
                              '"b.db" world-open. helper . [only-a] first .\n'
                              '1 0 / .\n'

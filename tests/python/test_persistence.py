@@ -669,6 +669,6 @@ def test_a_definition_the_store_refuses_is_not_made(path):
     c.execute("CREATE TRIGGER refuse BEFORE INSERT ON joy_definitions BEGIN SELECT RAISE(ABORT, 'refused'); END")
     c.commit()
     c.close()
-    out, err = cli(path, "DEFINE d == 4.\nd .\n")
+    out, err = cli(path, "1 setundeferror DEFINE d == 4.\nd .\n")
     assert out == ""
     assert "refused" in err and "definition needed for d" in err
