@@ -53,8 +53,7 @@ void do_putchars(Interp& I) {  // "abc.." ->
 // `get` reads the next factor of the program text being run (after the
 // statement in progress), as Joy1 does.
 void do_get(Interp& I) {  // -> F
-    if (!I.input) I.type_error("program input", "get");
-    I.push(I.input->read_factor());
+    I.push(read_input_factor(I));
 }
 
 // ---- streams ----

@@ -27,7 +27,7 @@ void print_float(std::string& out, double d, bool exact) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%g", d);
     if (exact && std::isinf(d)) {  // reads back as a float (the reader's strtod overflows to inf)
-        out += d < 0 ? "-1e999" : "1e999";
+        out += d < 0 ? "-1.0e999" : "1.0e999";
         return;
     }
     // The shortest of %.15g .. %.17g that reads back as the same double.

@@ -85,6 +85,12 @@ static int read_escape(const std::string& s, size_t& p) {
     }
 }
 
+// What may follow a '.' inside a name (Joy1's scanner: a letter or digit,
+// or one of - = _).
+static bool continues_name(char c) {
+    return is_alpha(c) || is_digit(c) || c == '-' || c == '=' || c == '_';
+}
+
 void Parser::scan(Token& t) {
     skip_space();
     t = Token();
@@ -98,9 +104,7 @@ void Parser::scan(Token& t) {
     case '}': ++pos_; t.kind = T_RBRACE; return;
     case ';': ++pos_; t.kind = T_SEMI; return;
     case ',': ++pos_; t.kind = T_COMMA; return;
-    case '.':
-        if (pos_ + 1 < src_.size() && is_digit(src_[pos_ + 1])) break;  // .5 is a float
-        ++pos_; t.kind = T_PERIOD; return;
+    case '.': ++pos_; t.kind = T_PERIOD; return;
     case ')': ++pos_; syntax("unexpected ')'", t.pos);
     case '(': ++pos_; syntax("unexpected '('", t.pos);
     case '\0': ++pos_; syntax("unexpected NUL character", t.pos);  // a delimiter that starts nothing
@@ -137,59 +141,48 @@ void Parser::scan(Token& t) {
     }
     default: break;
     }
-    // Numbers: digits, or '-' then a digit.
-    if (is_digit(c) || ((c == '-' || c == '.') && pos_ + 1 < src_.size() && is_digit(src_[pos_ + 1]))) {
-        size_t start = pos_;
-        size_t p = pos_;
-        if (src_[p] == '-') ++p;
-        bool is_float = false;
-        while (p < src_.size() && is_digit(src_[p])) ++p;
-        if (p + 1 < src_.size() && src_[p] == '.' && is_digit(src_[p + 1])) {
-            is_float = true;
-            ++p;
-            while (p < src_.size() && is_digit(src_[p])) ++p;
-        }
-        if (p < src_.size() && (src_[p] == 'e' || src_[p] == 'E')) {
-            size_t q = p + 1;
-            if (q < src_.size() && (src_[q] == '+' || src_[q] == '-')) ++q;
-            if (q < src_.size() && is_digit(src_[q])) {
-                is_float = true;
-                p = q;
-                while (p < src_.size() && is_digit(src_[p])) ++p;
-            }
-        }
-        if (p < src_.size() && !is_delim(src_[p]) && src_[p] != '.') {
-            // e.g. 12abc: a name, as Joy1 would not read it as a number either;
-            // in .5abc the period ends a statement and 5abc is the name
-            if (c == '.') { ++pos_; t.kind = T_PERIOD; return; }
+    // Numbers, as Joy1 reads them: a digit, or '-' then a digit, starts
+    // one; the word up to a delimiter is read as an integer (strtoll, base
+    // 0: 0x1F and 017 too) or, with a '.' and a digit in it, a float
+    // (strtod); what the number does not use is read again as the next
+    // token (12abc is 12 then abc; 1e5 is 1 then e5; 1.5e3x is 1500.0 then x).
+    if (is_digit(c) || (c == '-' && pos_ + 1 < src_.size() && is_digit(src_[pos_ + 1]))) {
+        size_t start = pos_, p = pos_ + 1;
+        auto word_end = [&](size_t q) {
+            while (q < src_.size() && !is_delim(src_[q]) && src_[q] != '.') ++q;
+            return q;
+        };
+        p = word_end(p);
+        bool is_float = p + 1 < src_.size() && src_[p] == '.' && is_digit(src_[p + 1]);
+        if (is_float) p = word_end(p + 1);
+        std::string word = src_.substr(start, p - start);
+        char* end = nullptr;
+        if (is_float) {
+            t.kind = T_FLOATLIT;
+            t.f = c_strtod(word.c_str(), &end);
         } else {
-            std::string num = src_.substr(start, p - start);
-            pos_ = p;
-            if (is_float) {
+            errno = 0;
+            long long v = std::strtoll(word.c_str(), &end, 0);
+            if (errno == ERANGE) {  // too large for an integer: a float, as Joy1
                 t.kind = T_FLOATLIT;
-                t.f = c_strtod(num.c_str(), nullptr);
+                t.f = c_strtod(word.c_str(), &end);
             } else {
-                errno = 0;
-                long long v = std::strtoll(num.c_str(), nullptr, 10);
-                if (errno == ERANGE) {
-                    t.kind = T_FLOATLIT;
-                    t.f = c_strtod(num.c_str(), nullptr);
-                } else {
-                    t.kind = T_INTLIT;
-                    t.i = v;
-                }
+                t.kind = T_INTLIT;
+                t.i = v;
             }
-            return;
         }
+        pos_ = start + size_t(end - word.c_str());
+        return;
     }
-    // A name: up to a delimiter; a '.' belongs to it only when a letter
-    // follows (module-qualified names such as m.word).
+    // A name: up to a delimiter; a '.' belongs to it only when a letter,
+    // digit, '-', '=' or '_' follows, as in Joy1 (module-qualified names
+    // such as m.word or m._helper).
     size_t start = pos_;
     while (pos_ < src_.size()) {
         unsigned char d = src_[pos_];
         if (is_delim(d)) break;
         if (d == '.') {
-            if (pos_ > start && pos_ + 1 < src_.size() && is_alpha(src_[pos_ + 1])) { ++pos_; continue; }
+            if (pos_ > start && pos_ + 1 < src_.size() && continues_name(src_[pos_ + 1])) { ++pos_; continue; }
             break;
         }
         ++pos_;
@@ -247,6 +240,7 @@ bool Parser::unknown_field(const Token& t) {
         if (scope.count(t.text)) return false;
     Sym* s = I_.intern(t.text);
     if (s->defined || s->builtin) return false;
+    if (I_.host && I_.host->lookup_definition(I_, *s) && s->defined) return false;  // stored
     warn_where_read("no such field in module");
     return true;
 }
@@ -759,24 +753,28 @@ void execute_item(Interp& I, Item& item) {
 }
 
 Item next_item_from(Interp& I, Parser& main) {
+    I.input = &main;
     while (!I.includes.empty()) {
-        Parser& file = *I.includes.back();
-        I.input = &file;
-        Item item = file.next();
+        Item item = I.includes.back()->next();
         if (item.kind != Item::END) return item;
         I.includes.pop_back();
     }
-    I.input = &main;
     return main.next();
 }
 
-void run_includes(Interp& I) {
-    Parser* saved = I.input;
-    struct Restore { Interp& I; Parser* s; ~Restore() { I.input = s; } } restore{I, saved};
+Value read_input_factor(Interp& I) {
     while (!I.includes.empty()) {
         Parser& file = *I.includes.back();
-        I.input = &file;
-        Item item = file.next();
+        if (!file.at_end()) return file.read_factor();
+        I.includes.pop_back();
+    }
+    if (!I.input) I.type_error("program input", "get");
+    return I.input->read_factor();
+}
+
+void run_includes(Interp& I) {
+    while (!I.includes.empty()) {
+        Item item = I.includes.back()->next();
         if (item.kind == Item::END) I.includes.pop_back();
         else execute_item(I, item);
     }

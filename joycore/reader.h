@@ -116,8 +116,12 @@ void execute_item(Interp& interp, Item& item);
 
 // Joy1's input stack. The next item to run: from the newest file `include`
 // pushed that has one left (a file read to its end is dropped), else from
-// `main`. interp.input is set to the text it came from, for `get`.
+// `main`, which becomes interp.input (the bottom of the stack).
 Item next_item_from(Interp& interp, Parser& main);
+// `get`: the next factor of the input, as Joy1's scanner reads it: from the
+// newest included file (even one the running statement just included),
+// going on below when a file ends. Throws at the end of all input.
+Value read_input_factor(Interp& interp);
 // Runs the included files pending, each to its end (for hosts that run
 // compiled statements rather than read them: SQL calls). Errors propagate.
 void run_includes(Interp& interp);

@@ -85,6 +85,14 @@ def test_get_reads_from_the_file_being_included(tmp_path):
     assert joy(tmp_path, stdin='"data.joy" include.\nget . "from stdin"\n') == ('42\n"from stdin"\n', "")
 
 
+def test_get_reads_from_a_file_the_running_statement_included(tmp_path):
+    # Joy1's scanner switches to the file at once: a reader loop written in
+    # Joy (lsplib.joy's Lisp) goes on reading from the included file
+    (tmp_path / "one.joy").write_text("40\n")
+    assert joy(tmp_path, stdin='"one.joy" include get 2 + .\n') == ("42\n", "")
+    assert joy(tmp_path, stdin='"one.joy" include get get + . 2\n') == ("42\n", "")
+
+
 def test_an_error_in_an_included_file_goes_on_there(tmp_path):
     (tmp_path / "bad.joy").write_text("[] first .\n2 .\n")
     out, err = joy(tmp_path, stdin='"bad.joy" include.\n3 .\n')
@@ -117,6 +125,12 @@ def test_a_module_field_that_does_not_exist_is_reported_where_it_is_read(tmp_pat
     assert err == ("m.joy:3:m.b \n"
                    "           ^\n"
                    "           no such field in module\n")
+
+
+def test_module_fields_stay_known_after_a_failed_statement(tmp_path):
+    program = "MODULE m PUBLIC a == 1; _b == 2; END.\n1 setundeferror nosuch.\nm.a m._b + .\n"
+    out, err = joy(tmp_path, stdin=program)
+    assert out == "3\n" and "definition needed for nosuch" in err
 
 
 def test_redefining_a_builtin_warns(tmp_path):

@@ -49,7 +49,7 @@ def test_arithmetic_and_printing(locpath):
         print(q("SELECT joy_eval('1.5 2.25 +')"))
         print(q("SELECT joy_eval('[3.141592653589793 0.1]')"))
         print(q("SELECT joy_eval(?, ?)", "2 *", 1.25))
-        print(q("SELECT joy_eval('1e300 10.0 *')"))
+        print(q("SELECT joy_eval('1.0e300 10.0 *')"))
     """)
     assert out.split("\n")[:4] == ["3.75", "[3.141592653589793 0.1]", "2.5", "1e+301"]
 

@@ -315,13 +315,13 @@ def test_joy_define_and_undefine(conn, path):
 
 
 def test_floats_in_definitions_are_exact(conn, path):
-    ev(conn, "DEFINE pi == 3.141592653589793; tenth == 0.1; big == 1e300; one == 1.0; inf == 1e999.")
+    ev(conn, "DEFINE pi == 3.141592653589793; tenth == 0.1; big == 1.0e300; one == 1.0; inf == 1.0e999.")
     other = connect(path)
     assert ev(other, "pi 3.141592653589793 =") == 1
     assert ev(other, "tenth 0.1 =") == 1
-    assert ev(other, "big 1e300 =") == 1
+    assert ev(other, "big 1.0e300 =") == 1
     assert ev(other, "one float") == 1
-    assert ev(other, "inf 1e999 =") == 1
+    assert ev(other, "inf 1.0e999 =") == 1
     other.close()
 
 

@@ -133,9 +133,10 @@ def build_hostile(path):
     switch files on, run a command and commit behind the caller's back."""
     conn = connect(path)
     conn.execute("CREATE TABLE log(x)")
+    pwned = os.path.join(os.path.dirname(path), "pwned")
     conn.execute("SELECT joy_create_function('report', 1, ?, 'effects')",
                  ('''"SELECT joy_config('files', 1)" [] query pop '''
-                  '''"touch /tmp/joy_pwned_$$" system''',))
+                  f'''"touch {pwned}" system''',))
     conn.execute("SELECT joy_define('helper', ?)",
                  ('''"INSERT INTO log VALUES ('kept')" [] exec pop "COMMIT" [] exec pop''',))
     conn.commit()
@@ -151,6 +152,7 @@ def test_hostile_function_cannot_enable_files(tmp_path):
     assert one(victim, "SELECT joy_config('files')") == 0
     assert "not allowed here" in error_of(victim, "SELECT joy_eval('\"true\" system')")
     victim.close()
+    assert not (tmp_path / "pwned").exists()
 
 
 def test_hostile_word_cannot_commit(tmp_path):
@@ -325,7 +327,7 @@ def test_reading_past_the_memory_limit_leaves_no_statement_running(tmp_path, big
 
 def test_joy_column_round_trips_every_value(db):
     program = ("[{} {a: {}} [] {} 1 1.0 0.1 -0.0 'a \"s\\n\" true false nil foo [+ 1] "
-               "{x: [1 {}]} 9223372036854775807 1e300] dempty swons \"src\" persist")
+               "{x: [1 {}]} 9223372036854775807 1.0e300] dempty swons \"src\" persist")
     ev(db, program)
     db.execute("SELECT joy_eval('[] \"dst\" persist')")
     db.execute("CREATE VIRTUAL TABLE src USING joy_list(src)")

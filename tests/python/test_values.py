@@ -90,7 +90,7 @@ def test_result_sql_types(db):
 
 
 def test_infinite_float_is_real(db):
-    assert one(db, "SELECT joy_eval('1e308 10.0 *')") == math.inf
+    assert one(db, "SELECT joy_eval('1.0e308 10.0 *')") == math.inf
 
 
 # ---- Joy -> JSON: joy_json's result ----

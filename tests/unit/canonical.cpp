@@ -18,15 +18,15 @@ TEST_CASE("canonical text says what Joy notation cannot", "[canonical]") {
     joy::Interp I(&host);
     CHECK(canonical_of(I, "{}") == "{}");  // the empty set
     CHECK(canonical_of(I, "\"{}\" json>") == "{:}");  // the empty dict
-    CHECK(canonical_of(I, "[0.1 1e300]") == "[0.1 1.0e+300]");
-    CHECK(canonical_of(I, "1e300 1e300 * dup -") == "{:nan}");
+    CHECK(canonical_of(I, "[0.1 1.0e300]") == "[0.1 1.0e+300]");
+    CHECK(canonical_of(I, "1.0e300 1.0e300 * dup -") == "{:nan}");
 }
 
 TEST_CASE("canonical text reads back as the same value", "[canonical]") {
     CaptureHost host;
     joy::Interp I(&host);
     for (const char* program : {"[1 2.5 'a \"x\\ny\" {1 3} true [] [[nil]]]", "\"{}\" json>",
-                                "{a: {b: [1 {}]}, \"c d\": 'z}", "0.1 3 /", "1e300 10.0 *", "1e300 1e300 * dup -", "[dup *]",
+                                "{a: {b: [1 {}]}, \"c d\": 'z}", "0.1 3 /", "1.0e300 10.0 *", "1.0e300 1.0e300 * dup -", "[dup *]",
                                 "\"\\255\\001\""}) {
         std::string text = canonical_of(I, program);
         joy::Value back = joy::read_canonical(text, &I);
