@@ -84,9 +84,13 @@ namespace {
 std::shared_ptr<Program> parse_program(joy::Interp& I, std::string_view text) {
     auto prog = std::make_shared<Program>();
     joy::Parser parser(I, std::string(text));
+    size_t line = 1, line_start = 0, counted = 0;
     for (;;) {
         joy::Item item = parser.next();
         if (item.kind == joy::Item::END) break;
+        for (; counted < item.offset && counted < text.size(); ++counted)
+            if (text[counted] == '\n') ++line, line_start = counted + 1;
+        prog->positions.emplace_back(line, item.offset - line_start + 1);
         prog->items.push_back(std::move(item));
     }
     return prog;
@@ -375,14 +379,24 @@ void JoyConnection::run_items(joy::Interp& I, const Program& prog, joy::Value* b
                               Mode mode) {
     if (below) I.push(std::move(*below));
     for (int k = 0; k < argc; ++k) I.push(from_sql(argv[k]));
-    for (const joy::Item& item : prog.items) {
+    for (size_t k = 0; k < prog.items.size(); ++k) {
+        const joy::Item& item = prog.items[k];
         if (item.kind == joy::Item::DEFINITIONS) {
             for (auto& [sym, body] : item.defs) I.define(sym, body);
             continue;
         }
         if (item.kind != joy::Item::STATEMENT) continue;
-        I.run(item.terms);
-        if (!I.includes.empty()) joy::run_includes(I);  // read after the statement, as Joy1
+        try {
+            I.run(item.terms);
+            if (!I.includes.empty()) joy::run_includes(I);  // read after the statement, as Joy1
+        } catch (const joy::JoyAbort&) {
+            throw;
+        } catch (const joy::JoyError& e) {
+            if (prog.items.size() < 2 || k >= prog.positions.size()) throw;
+            auto [line, column] = prog.positions[k];
+            throw joy::JoyError(std::string(e.what()) + " (in the statement at line " + std::to_string(line) +
+                                ", column " + std::to_string(column) + ")");
+        }
         if (mode == Mode::RUN && item.ended_with_period && I.autoput && !I.stk.empty()) {
             joy::MemoryLimitScope limit(I);
             std::string line;

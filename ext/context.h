@@ -83,9 +83,12 @@ struct CaptureHost : StoreHost {
     InterruptProbe* probe = nullptr;
 };
 
-// A compiled program: its items in order, ready to run again.
+// A compiled program: its items in order, ready to run again, and where
+// each began in the text (line, column), named in the message of a run-time
+// error when the program has more than one item.
 struct Program {
     std::vector<joy::Item> items;
+    std::vector<std::pair<size_t, size_t>> positions;
 };
 
 // Compiled programs by their text, least recently used dropped first.

@@ -146,3 +146,16 @@ def test_pure_joy_sees_only_builtins_and_its_own_definitions(db):
 def test_version(db):
     v = one(db, "SELECT joy_version()")
     assert isinstance(v, str) and v[0].isdigit()
+
+
+def test_a_run_time_error_names_its_statement_when_there_are_several(db):
+    with pytest.raises(sqlite3.OperationalError) as e:
+        one(db, "SELECT joy_eval(?)", "DEFINE f == [] first.\n1 2 + pop.\n  f")
+    assert str(e.value) == ("joy: run time error: non-empty list needed for first "
+                            "(in the statement at line 3, column 3)")
+    with pytest.raises(sqlite3.OperationalError) as e:  # one statement: the message alone, as Joy1's
+        one(db, "SELECT joy_eval('[] first')")
+    assert str(e.value) == "joy: run time error: non-empty list needed for first"
+    with pytest.raises(sqlite3.OperationalError) as e:
+        one(db, "SELECT joy('1 . 2 0 /')")
+    assert str(e.value).endswith("divisor needed for / (in the statement at line 1, column 5)")
