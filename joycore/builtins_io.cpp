@@ -291,6 +291,7 @@ std::string read_named_file(Interp& I, const char* word) {
 // it, files included by one statement the last first (see next_item_from).
 void do_include(Interp& I) {  // "filnam.ext" ->
     if (I.includes.size() >= MAX_INCLUDE_DEPTH) I.type_error("fewer include files", "include");
+    I.need(1, "include");
     std::string name = I.top().tag == T_STRING ? std::string(I.top().u.str->view()) : std::string();
     auto p = std::make_unique<Parser>(I, read_named_file(I, "include"));
     p->set_name(name);

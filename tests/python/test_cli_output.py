@@ -248,6 +248,8 @@ ERRORS = [
     ("1 [10 <] 2 while", "quotation as top parameter needed for while"),
     ("1 2 [dup] 3 construct", "quotation as top parameter needed for construct"),
     ("put", "one parameter needed for put"),
+    ("include", "one parameter needed for include"),
+    ("1 include", "string needed for include"),
     ('"a" putch', "numeric needed for putch"),
     ("1 putchars", "string needed for putchars"),
     ("1 2 fput", "file needed for fput"),
