@@ -239,26 +239,31 @@ void run_source(CliHost& host, joy::Interp& I, std::string text, const std::stri
     I.input = saved;
 }
 
-// Joy1 reads usrlib.joy before the program: from the current directory,
-// else from the home directory. It runs as if the program included it
-// first.
-void read_usrlib_first(joy::Interp& I) {
-    const char* name = "usrlib.joy";
-    std::string text, path = name;
-    if (!read_file(path, text)) {
-        const char* home = std::getenv("HOME");
-        if (!home) return;
-        path = std::string(home) + "/" + name;
-        if (!read_file(path, text)) return;
-    }
-    auto p = std::make_unique<joy::Parser>(I, std::move(text));
-    p->set_name(path);
-    I.includes.push_back(std::move(p));
-}
-
 std::string base_name(const std::string& path) {
     size_t slash = path.rfind('/');
     return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// Where Joy1 looks for an included file whose name is not found as given:
+// the program's folder, then $HOME, then the joy binary's folder.
+void set_include_dirs(joy::Interp& I, const std::string& joy_binary, const std::string& program) {
+    auto folder_of = [](const std::string& path) {
+        size_t slash = path.rfind('/');
+        return slash == std::string::npos ? std::string() : slash == 0 ? std::string("/") : path.substr(0, slash);
+    };
+    if (!folder_of(joy_binary).empty()) I.include_dirs.push_back(folder_of(joy_binary));
+    if (const char* home = std::getenv("HOME")) I.include_dirs.push_back(home);
+    if (!folder_of(program).empty()) I.include_dirs.push_back(folder_of(program));
+}
+
+// Joy1 reads usrlib.joy before the program, found as an include is; it
+// runs as if the program included it first.
+void read_usrlib_first(joy::Interp& I) {
+    std::string text, found;
+    if (!joy::find_include(I, "usrlib.joy", text, found)) return;
+    auto p = std::make_unique<joy::Parser>(I, std::move(text));
+    p->set_name(base_name(found));
+    I.includes.push_back(std::move(p));
 }
 
 int repl(CliHost& host, joy::Interp& I) {
@@ -350,6 +355,9 @@ int main(int argc, char** argv) {
     I.set_limits(limits);
     I.undeferror = 0;  // Joy1's start: an undefined word is passed over
     I.read_warnings = warnings;
+    I.end_of_input_quits = true;
+    I.shell_escapes = true;
+    set_include_dirs(I, argv[0], program == "-" ? "" : program);
     host.interp = &I;
     try {
         host.open_db(db.empty() ? ":memory:" : db);
@@ -370,7 +378,7 @@ int main(int argc, char** argv) {
         if (usrlib) read_usrlib_first(I);
         for (auto& prog : programs) run_source(host, I, prog, "-e");
         if (!program.empty()) {
-            run_source(host, I, std::move(text), program == "-" ? "stdin" : program);
+            run_source(host, I, std::move(text), program == "-" ? "stdin" : base_name(program));
         } else if (programs.empty()) {
             if (isatty(0)) return repl(host, I);  // errors were shown as they came
             std::ostringstream ss;

@@ -279,22 +279,26 @@ std::string read_named_file(Interp& I, const char* word) {
     I.need(1, word);
     if (I.top().tag != T_STRING) I.type_error("string", word);
     I.require(CAP_FILES, word);
-    std::ifstream in(I.top().u.str->data, std::ios::binary);
-    if (!in) I.type_error("valid file name", word);
-    std::ostringstream text;
-    text << in.rdbuf();
+    std::string text;
+    if (!read_regular_file(I.top().u.str->data, text)) I.type_error("valid file name", word);
     I.stk.pop_back();
-    return text.str();
+    return text;
 }
 
 // include, as Joy1: the file is read after the statement that included
-// it, files included by one statement the last first (see next_item_from).
+// it, files included by one statement the last first (see next_item_from);
+// a relative name is looked for as given, then in the include folders.
 void do_include(Interp& I) {  // "filnam.ext" ->
     if (I.includes.size() >= MAX_INCLUDE_DEPTH) I.type_error("fewer include files", "include");
     I.need(1, "include");
-    std::string name = I.top().tag == T_STRING ? std::string(I.top().u.str->view()) : std::string();
-    auto p = std::make_unique<Parser>(I, read_named_file(I, "include"));
-    p->set_name(name);
+    if (I.top().tag != T_STRING) I.type_error("string", "include");
+    I.require(CAP_FILES, "include");
+    std::string text, found;
+    if (!find_include(I, std::string(I.top().u.str->view()), text, found)) I.type_error("valid file name", "include");
+    I.stk.pop_back();
+    auto p = std::make_unique<Parser>(I, std::move(text));
+    size_t slash = found.rfind('/');
+    p->set_name(slash == std::string::npos ? found : found.substr(slash + 1));
     I.includes.push_back(std::move(p));
 }
 

@@ -272,6 +272,10 @@ public:
     // Joy1's input stack: the files `include` pushed and not yet read to
     // their end, the newest last (see next_item_from in reader.h).
     std::vector<std::unique_ptr<Parser>> includes;
+    // Folders `include` looks in after the name as given, the last added
+    // first: the CLI adds the joy binary's folder, $HOME and the program's
+    // folder; a file included from a folder adds that folder.
+    std::vector<std::string> include_dirs;
     std::vector<std::string> argv;
     uint64_t rand_state = 1;
     // Joy1's reading in the CLI (texts read from now on; see Parser): a
@@ -281,6 +285,12 @@ public:
     // caret, and left out of the program. Off in SQL, where nothing can
     // print to stderr and an unknown name is an error when it runs.
     bool read_warnings = false;
+    // `get` at the end of all input ends the program (status 0), as in
+    // Joy1's CLI; elsewhere it is an error.
+    bool end_of_input_quits = false;
+    // A line that begins with `$` is a shell command, run when it is read
+    // (Joy1's shell escape; the CLI's, with the files capability).
+    bool shell_escapes = false;
 
     // ---- undoing a run ----
     // What a run may change on the interpreter beside its stack and its

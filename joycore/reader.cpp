@@ -2,12 +2,18 @@
 // program of a million brackets is read without recursion).
 #include "reader.h"
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 #include "c_locale.h"
 #include "dict.h"
+#include "file.h"
 #include "printer.h"
 
 namespace joy {
@@ -46,6 +52,20 @@ void Parser::skip_space() {
         while (pos_ < src_.size() && is_space(src_[pos_])) ++pos_;
         if (pos_ >= src_.size()) return;
         char c = src_[pos_];
+        if (c == '$' && I_.shell_escapes && (pos_ == 0 || src_[pos_ - 1] == '\n') && (I_.caps & CAP_FILES)) {
+            size_t end = src_.find('\n', pos_);
+            if (end == std::string::npos) end = src_.size();
+            std::string command = src_.substr(pos_ + 1, end - pos_ - 1);
+            bool first_time = pos_ >= escapes_run_upto_;  // a block's names are scanned twice
+            pos_ = end;
+            if (first_time) {
+                escapes_run_upto_ = end;
+                I_.host->flush_out();  // what was printed before comes first
+                int status = std::system(command.c_str());
+                (void)status;  // Joy1 ignores it
+            }
+            continue;
+        }
         if (c == '#') {  // comment to end of line
             while (pos_ < src_.size() && src_[pos_] != '\n') ++pos_;
             continue;
@@ -79,7 +99,7 @@ static int read_escape(const std::string& s, size_t& p) {
     case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9': {
         int v = c - '0';
         for (int k = 0; k < 2 && p < s.size() && is_digit(s[p]); ++k) v = v * 10 + (s[p++] - '0');
-        return v & 0xff;
+        return v;  // up to 999: a char keeps it, a string keeps its low byte
     }
     default: return (unsigned char)c;
     }
@@ -227,7 +247,16 @@ Value Parser::resolve(const std::string& name) {
     if (name == "false") return Value::boolean(false);
     if (name == "nil") return Value::nil();
     Sym* s = I_.intern(name);
-    if (s->builtin && !s->defined) return Value::builtin(s->builtin);
+    if (s->builtin && !s->defined) {
+        // Joy1 reads these as the values they stand for, inside quotations
+        // too ([maxint] first 1 - works). A stream is a file object of its
+        // own here: a compiled program may be run on another thread.
+        if (name == "maxint") return Value::integer(INT64_MAX);
+        if (name == "stdin") return Value::adopt_obj(T_FILE, new FileObj(FileObj::STD_IN));
+        if (name == "stdout") return Value::adopt_obj(T_FILE, new FileObj(FileObj::STD_OUT));
+        if (name == "stderr") return Value::adopt_obj(T_FILE, new FileObj(FileObj::STD_ERR));
+        return Value::builtin(s->builtin);
+    }
     return Value::usrdef(s);
 }
 
@@ -248,11 +277,16 @@ bool Parser::unknown_field(const Token& t) {
 // Joy1's message for what it reports while reading and then reads on:
 // "file:line:" and the line as far as read, a caret under its last
 // character, and the message under the caret.
+// Like Joy1, at most the first 255 characters of the line are kept, so
+// many reports on one long line cost no more than short ones.
 void Parser::warn_where_read(const std::string& message) {
+    constexpr size_t LINE_KEPT = 255;
     size_t start = src_.rfind('\n', pos_ ? pos_ - 1 : 0);
     start = start == std::string::npos || start >= pos_ ? 0 : start + 1;
     size_t end = pos_ < src_.size() && src_[pos_] != '\n' ? pos_ + 1 : pos_;  // one character ahead
-    std::string head = name_ + ":" + std::to_string(line()) + ":";
+    end = std::min(end, start + LINE_KEPT);
+    for (; line_counted_ < start; ++line_counted_) line_number_ += src_[line_counted_] == '\n';
+    std::string head = name_ + ":" + std::to_string(line_number_) + ":";
     std::string indent(head.size() + (end - start) - 1, ' ');
     I_.host->flush_out();
     I_.host->write_err(head + src_.substr(start, end - start) + "\n" + indent + "^\n" + indent + message + "\n");
@@ -262,7 +296,7 @@ Value Parser::parse_factor(Token& t) {
     switch (t.kind) {
     case T_INTLIT: return Value::integer(t.i);
     case T_FLOATLIT: return Value::flt(t.f);
-    case T_CHARLIT: return Value::chr(int(t.i));
+    case T_CHARLIT: return Value::char_code(t.i);
     case T_STRLIT: return make_string(t.text);
     case T_IDENT: return resolve(t.text);
     case T_LBRACK: case T_LBRACE: return parse_nested(t);
@@ -711,6 +745,9 @@ void Parser::feed(std::string_view more) {
     // long session does not keep all its text.
     if (!have_peek_ && pos_ >= src_.size()) {
         echo_start_ = 0;
+        line_counted_ = 0;
+        line_number_ = 1;
+        escapes_run_upto_ = 0;
         src_.clear();
         pos_ = 0;
     }
@@ -752,6 +789,35 @@ void execute_item(Interp& I, Item& item) {
     I.out(s);
 }
 
+bool read_regular_file(const std::string& path, std::string& text) {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return false;
+    std::ostringstream all;
+    all << in.rdbuf();
+    text = all.str();
+    return true;
+}
+
+bool find_include(Interp& I, const std::string& name, std::string& text, std::string& found) {
+    found = name;
+    bool ok = read_regular_file(name, text);
+    if (!ok && !name.empty() && name[0] != '/')
+        for (auto dir = I.include_dirs.rbegin(); !ok && dir != I.include_dirs.rend(); ++dir) {
+            found = *dir + "/" + name;
+            ok = read_regular_file(found, text);
+        }
+    if (!ok) return false;
+    size_t slash = found.rfind('/');
+    if (slash != std::string::npos) {
+        std::string dir = slash == 0 ? "/" : found.substr(0, slash);
+        if (std::find(I.include_dirs.begin(), I.include_dirs.end(), dir) == I.include_dirs.end())
+            I.include_dirs.push_back(dir);
+    }
+    return true;
+}
+
 Item next_item_from(Interp& I, Parser& main) {
     I.input = &main;
     while (!I.includes.empty()) {
@@ -769,6 +835,7 @@ Value read_input_factor(Interp& I) {
         I.includes.pop_back();
     }
     if (!I.input) I.type_error("program input", "get");
+    if (I.end_of_input_quits && !I.input->interactive() && I.input->at_end()) throw JoyQuit{0};
     return I.input->read_factor();
 }
 

@@ -45,6 +45,7 @@ public:
     // incomplete.
     void feed(std::string_view more);
     bool at_end();
+    bool interactive() const { return interactive_; }
     size_t line() const;
     std::string_view source() const { return src_; }
 
@@ -84,6 +85,8 @@ private:
     void took_period(const Token& period);
 
     void warn_where_read(const std::string& message);
+    size_t line_counted_ = 0, line_number_ = 1;  // lines before src_[line_counted_]
+    size_t escapes_run_upto_ = 0;  // shell escape lines before this were run
     bool unknown_field(const Token& t);
 
     Interp& I_;
@@ -118,6 +121,14 @@ void execute_item(Interp& interp, Item& item);
 // pushed that has one left (a file read to its end is dropped), else from
 // `main`, which becomes interp.input (the bottom of the stack).
 Item next_item_from(Interp& interp, Parser& main);
+// A regular file's whole text (false for anything else: a folder, a FIFO
+// that could block forever, a file that cannot be read).
+bool read_regular_file(const std::string& path, std::string& text);
+// Joy1's search for an included file: `name` as given, then, for a
+// relative name, in interp.include_dirs, the last added first. A file
+// found under a folder adds that folder. `found` is the path read.
+bool find_include(Interp& interp, const std::string& name, std::string& text, std::string& found);
+
 // `get`: the next factor of the input, as Joy1's scanner reads it: from the
 // newest included file (even one the running statement just included),
 // going on below when a file ends. Throws at the end of all input.

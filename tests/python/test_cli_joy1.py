@@ -58,6 +58,29 @@ def test_undefined_words_are_passed_over_at_first(tmp_path):
     assert joy(tmp_path, stdin="undeferror . 1 nosuchword 2 + .\n") == ("0\n3\n", "")
 
 
+def test_include_and_usrlib_look_in_the_programs_folder(tmp_path):
+    (tmp_path / "plib").mkdir()
+    (tmp_path / "plib" / "usrlib.joy").write_text("DEFINE from-usrlib == 1.\n")
+    (tmp_path / "plib" / "inc.joy").write_text("DEFINE from-inc == 2.\n")
+    (tmp_path / "plib" / "p.joy").write_text('"inc.joy" include.\nfrom-usrlib from-inc + .\n')
+    assert joy(tmp_path, "plib/p.joy") == ("3\n", "")
+
+
+def test_include_refuses_what_is_not_a_regular_file(tmp_path):
+    os.mkfifo(tmp_path / "fifo.joy")
+    out, err = joy(tmp_path, "-l", stdin='"fifo.joy" include.\n3 .\n')
+    assert out == "3\n" and "valid file name needed for include" in err
+
+
+def test_get_at_the_end_of_input_ends_the_program(tmp_path):
+    proc = subprocess.run([JOY, "-l"], input="1 . get .", cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert (proc.stdout, proc.stderr, proc.returncode) == ("1\n", "", 0)
+
+
+def test_a_line_starting_with_a_dollar_is_a_shell_command(tmp_path):
+    assert joy(tmp_path, "-l", stdin="1 .\n$echo from-the-shell\n2 .\n") == ("1\nfrom-the-shell\n2\n", "")
+
+
 # ---- arguments ----
 
 def test_the_first_file_is_the_program_and_the_rest_its_arguments(tmp_path):
@@ -131,6 +154,15 @@ def test_module_fields_stay_known_after_a_failed_statement(tmp_path):
     program = "MODULE m PUBLIC a == 1; _b == 2; END.\n1 setundeferror nosuch.\nm.a m._b + .\n"
     out, err = joy(tmp_path, stdin=program)
     assert out == "3\n" and "definition needed for nosuch" in err
+
+
+def test_reports_name_the_file_without_its_folder_and_keep_255_characters(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "m.joy").write_text("MODULE m PUBLIC a == 1; END\n" + "m.nope " * 1000 + "\n")
+    out, err = joy(tmp_path, "sub/m.joy")
+    lines = err.splitlines()
+    assert len(lines) == 3000 and lines[0].startswith("m.joy:2:m.nope ")
+    assert max(len(line) for line in lines) <= len("m.joy:2:") + 255 + len("no such field in module")
 
 
 def test_redefining_a_builtin_warns(tmp_path):
