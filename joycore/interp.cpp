@@ -45,8 +45,7 @@ Interp::~Interp() {
 
 const Builtin* Interp::find_builtin(std::string_view name) const {
     auto it = builtins_.find(name);
-    if (it != builtins_.end()) return it->second;
-    return host ? host->lookup_builtin(name) : nullptr;
+    return it != builtins_.end() ? it->second : nullptr;
 }
 
 Sym* Interp::find_sym(std::string_view name) {

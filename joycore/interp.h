@@ -86,12 +86,10 @@ struct Host {
     virtual void flush_out() {}
     // A byte from standard input, or -1 at end (only asked with CAP_FILES).
     virtual int read_stdin() { return -1; }
-    // Called when a user definition changes (persistence hooks in later).
+    // Called when a user definition changes (the store writes it through).
     virtual void on_define(Sym&) {}
     // Definitions not yet loaded may be supplied lazily by the host.
     virtual bool lookup_definition(Interp&, Sym&) { return false; }
-    // Host-specific builtins (persistence, SQL) resolve through this.
-    virtual const Builtin* lookup_builtin(std::string_view) { return nullptr; }
     virtual std::vector<std::string> argv() { return {}; }
     // Definitions in the store changed (a session switch, a restore): drop
     // the ones loaded from it so they are fetched again.
@@ -124,7 +122,6 @@ enum FrameKind : uint8_t {
     F_PUSH,          // push x when resumed (dip)
     F_NULLARY,       // test frame: push result over restored stack minus n
     F_IFTE,
-    F_BRANCH2,       // after ifte's test: run pc-selected branch
     F_WHILE_TEST, F_WHILE_BODY,
     F_TIMES,
     F_LINREC_TEST, F_LINREC_R1, F_LINREC_UNWIND,
