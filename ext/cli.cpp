@@ -281,7 +281,15 @@ int repl(CliHost& host, joy::Interp& I) {
     sigaction(SIGINT, &interrupt, nullptr);
     const char* prompt = "joy> ";
     for (;;) {
+        interrupt_requested = 0;
         char* line = readline(prompt);
+        if (!line && interrupt_requested) {  // Ctrl-C at the prompt: a fresh line, the session goes on
+            interrupt_requested = 0;
+            p.drop_unread();
+            std::fputs("\n", stdout);
+            prompt = "joy> ";
+            continue;
+        }
         if (!line) break;
         if (*line) add_history(line);
         p.feed(line);

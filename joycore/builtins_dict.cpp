@@ -266,6 +266,7 @@ void do_nilp(Interp& I) {  // X -> B
 void do_from_json(Interp& I) {  // S -> V
     I.need(1, "json>");
     if (I.top().tag != T_STRING) I.type_error("string", "json>");
+    I.charge(I.top().u.str->len / 16);
     I.top() = json_parse(I.top().u.str->view());
 }
 

@@ -156,6 +156,12 @@ void do_fgets(Interp& I) {  // S -> S L   (a line with its newline; "" at end of
     for (int c; (c = read_byte(I, f)) >= 0;) {
         line += char(c);
         if (c == '\n') break;
+        // A line without end (/dev/zero) meets the limits and interrupts
+        // as it grows, as the value it will become would.
+        if (line.size() % 4096 == 0) {
+            I.charge(256);
+            if (int64_t(line.size()) > tl_pool.limit - tl_pool.bytes) tl_pool.over_limit();
+        }
     }
     I.push(make_string(line));
 }

@@ -322,15 +322,16 @@ bool contains(Interp& I, const Value& a, const Value& x, const char* word) {
     case T_SET: return x.is_intlike() && x.u.i >= 0 && x.u.i < SET_BITS && (a.u.set >> x.u.i & 1);
     case T_STRING:
         if (!x.is_intlike() || x.u.i < 0 || x.u.i > 255) return false;
+        I.charge(a.u.str->len / 16);
         return a.u.str->view().find(char(x.u.i)) != std::string_view::npos;
     case T_LIST:
         for (Cell* c = a.u.list; c; c = tail(c))
-            if (compare_values(head(c), x) == 0) return true;
+            if (compare_charged(I, head(c), x) == 0) return true;
         return false;
     case T_DICT: {
         bool found = false;
         a.u.dict->each([&](const Value&, const Value& v) {
-            if (!found && compare_values(v, x) == 0) found = true;
+            if (!found && compare_charged(I, v, x) == 0) found = true;
         });
         return found;
     }
@@ -438,7 +439,7 @@ bool joy_equal(Interp& I, const Value& a0, const Value& b0) {
                 else same_keys = false;
             });
             if (!same_keys) return false;
-        } else if (compare_values(*a, *b) != 0) {
+        } else if (compare_charged(I, *a, *b) != 0) {
             return false;
         }
     }

@@ -7,6 +7,7 @@
 // builtins compare by name (+ as plus ...); < <= > >= with a set on either
 // side test inclusion; anything else is unequal (compare gives 1), never
 // an error, so lists are not = even to themselves.
+#include <algorithm>
 #include <cstring>
 
 #include "dict.h"
@@ -139,6 +140,11 @@ int compare_values(const Value& a, const Value& b) {
     return 1;  // values Joy1 cannot order are unequal
 }
 
+int compare_charged(Interp& I, const Value& a, const Value& b) {
+    if (named(a) && named(b)) I.charge(std::min(name_of(a).size(), name_of(b).size()) / 16);
+    return compare_values(a, b);
+}
+
 namespace {
 
 // The relations of Joy1: decided by compare_values, or, when either side
@@ -189,7 +195,7 @@ void relation(Interp& I, const char* word) {
     if ((rel != EQ && rel != NE) && (x.tag == T_SET || y.tag == T_SET) && has_bits(x) && has_bits(y))
         b = set_holds(rel, is_null_value(x) ? 0 : raw_bits(x), is_null_value(y) ? 0 : raw_bits(y));
     else
-        b = holds(rel, compare_values(x, y));
+        b = holds(rel, compare_charged(I, x, y));
     I.drop(2);
     I.push(Value::boolean(b));
 }
@@ -203,7 +209,7 @@ void do_ge(Interp& I) { relation<GE>(I, ">="); }
 
 void do_compare(Interp& I) {  // A B -> I: -1, 0 or 1
     I.need(2, "compare");
-    int c = compare_values(I.peek(1), I.peek(0));
+    int c = compare_charged(I, I.peek(1), I.peek(0));
     I.drop(2);
     I.push(Value::integer(c));
 }

@@ -39,6 +39,7 @@ void do_strtol(Interp& I) {  // S I -> J
     if (I.top().tag != T_INT) I.type_error("integer", "strtol");
     need_string(I, 1, "strtol");
     int64_t base = I.top().u.i;
+    I.charge(I.peek(1).u.str->len / 16);  // strtoll may read all of it
     int64_t r = 0;
     // strtoll knows bases 0 (from the prefix) and 2..36; others read nothing.
     if (base == 0 || (base >= 2 && base <= 36)) r = std::strtoll(I.peek(1).u.str->data, nullptr, int(base));
@@ -49,6 +50,7 @@ void do_strtol(Interp& I) {  // S I -> J
 void do_strtod(Interp& I) {  // S -> R
     I.need(1, "strtod");
     need_string(I, 0, "strtod");
+    I.charge(I.top().u.str->len / 16);
     I.top() = Value::flt(c_strtod(I.top().u.str->data, nullptr));
 }
 

@@ -257,6 +257,7 @@ void Interp::periodic_check() {
     uint64_t interval = CHECK_INTERVAL;
     if (limits.steps && limits.steps - taken < interval) interval = limits.steps - taken;
     next_check_ = tl_pool.work + interval;
+    if (tl_pool.check_arg == this) tl_pool.check_at = next_check_;
 }
 
 // After an error the frames are dropped; values spilled by running tests
@@ -290,9 +291,24 @@ void Interp::run(const Value& program) {
     size_t base = fr.size();
     int64_t saved_limit = tl_pool.limit;
     bool outermost = !running_;
+    // Cells made by this run call its checks (see Pool::check_at); a run on
+    // another interpreter nested in this one (SQL from Joy) registers its own.
+    struct Checks {
+        Pool saved;
+        bool on;
+        ~Checks() {
+            if (!on) return;
+            tl_pool.check_at = saved.check_at;
+            tl_pool.check = saved.check;
+            tl_pool.check_arg = saved.check_arg;
+        }
+    } checks{tl_pool, outermost};
     if (outermost) {
         begin_counting();
         tl_pool.limit = limits.memory_mark(tl_pool.bytes);
+        tl_pool.check = [](void* self) { static_cast<Interp*>(self)->periodic_check(); };
+        tl_pool.check_arg = this;
+        tl_pool.check_at = next_check_;
     }
     try {
         if (outermost) {

@@ -389,6 +389,8 @@ bool is_aggregate(const Value& v);
 // Joy1's Compare: -1, 0 or 1; values it cannot order (lists, mixtures)
 // give 1, unequal. See builtins_logic.cpp.
 int compare_values(const Value& a, const Value& b);
+// compare_values charging steps for its work: names compare byte by byte.
+int compare_charged(Interp& I, const Value& a, const Value& b);
 // Empty aggregate, numeric zero, NULL file or nil: what `null` tests.
 bool is_null_value(const Value& v);
 

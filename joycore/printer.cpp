@@ -162,7 +162,11 @@ size_t scalar_length_at_least(const Value& v) {
     case T_BOOL: return v.u.i ? 4 : 5;
     case T_FLOAT: case T_NIL: return 3;  // 1.0
     case T_CHAR: case T_SET: return 2;
-    case T_STRING: return v.u.str->len + 2;
+    case T_STRING: {  // every byte, and the escapes at least a control character, \ and " take
+        size_t n = v.u.str->len + 2;
+        for (unsigned char c : v.u.str->view()) n += c < 0x20 || c == '\\' || c == '"';
+        return n;
+    }
     case T_USRDEF: return v.u.sym->name.size();
     case T_BUILTIN: return std::strlen(v.u.bi->name);
     default: return 1;
@@ -198,6 +202,11 @@ size_t text_length_at_least(const Value& root, size_t cap) {
             if (it != memo.end()) return result = it->second, true;
             work.push_back({nullptr, nullptr, v.u.dict, 0, 1, {}});
             return false;
+        }
+        if (v.tag == T_STRING && v.u.str->len > 256) {  // a long string met again is not scanned again
+            auto it = memo.find(v.u.str);
+            if (it != memo.end()) return result = it->second, true;
+            return result = memo[v.u.str] = scalar_length_at_least(v), true;
         }
         result = scalar_length_at_least(v);
         return true;

@@ -754,6 +754,13 @@ void Parser::feed(std::string_view more) {
     src_.append(more);
 }
 
+void Parser::drop_unread() {
+    if (have_peek_) pos_ = std::min(pos_, peeked_.pos);
+    have_peek_ = false;
+    src_.resize(std::min(pos_, src_.size()));
+    echo_start_ = std::min(echo_start_, src_.size());
+}
+
 bool Parser::at_end() {
     try {
         skip_space();
@@ -792,6 +799,9 @@ void execute_item(Interp& I, Item& item) {
 bool read_regular_file(const std::string& path, std::string& text) {
     struct stat st;
     if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+    // Its text is held while it is read: a file larger than the memory a
+    // run may still use fails as a value that large would.
+    if (int64_t(st.st_size) > tl_pool.limit - tl_pool.bytes) tl_pool.over_limit();
     std::ifstream in(path, std::ios::binary);
     if (!in) return false;
     std::ostringstream all;

@@ -44,6 +44,8 @@ public:
     // Append more text (REPL) and rewind to the start of the item that was
     // incomplete.
     void feed(std::string_view more);
+    // Forget text fed but not yet read as an item (the REPL's Ctrl-C).
+    void drop_unread();
     bool at_end();
     bool interactive() const { return interactive_; }
     size_t line() const;
@@ -122,7 +124,8 @@ void execute_item(Interp& interp, Item& item);
 // `main`, which becomes interp.input (the bottom of the stack).
 Item next_item_from(Interp& interp, Parser& main);
 // A regular file's whole text (false for anything else: a folder, a FIFO
-// that could block forever, a file that cannot be read).
+// that could block forever, a file that cannot be read). Throws the memory
+// limit's error for a file larger than a running program may still use.
 bool read_regular_file(const std::string& path, std::string& text);
 // Joy1's search for an included file: `name` as given, then, for a
 // relative name, in interp.include_dirs, the last added first. A file

@@ -164,6 +164,12 @@ struct Pool {
     // walked (tail) and made (alloc_cell), the work of words whose cost
     // grows with their input. An Interp counts its steps from it.
     uint64_t work = 0;
+    // While a run is on: when `work` reaches check_at, making a cell calls
+    // the run's check of limits and interrupts (a single word that builds a
+    // huge list meets them as it builds).
+    uint64_t check_at = UINT64_MAX;
+    void (*check)(void*) = nullptr;
+    void* check_arg = nullptr;
     [[noreturn]] void over_limit();
 };
 // __thread, not thread_local: its initializer is constant, so no access
@@ -191,7 +197,7 @@ struct Str : HeapObj {
 Cell* refill_pool();
 inline Cell* alloc_cell() {
     Pool& p = tl_pool;
-    ++p.work;
+    if (__builtin_expect(++p.work >= p.check_at, 0)) p.check(p.check_arg);
     Cell* c = p.free_list;
     if (__builtin_expect(!c, 0)) c = refill_pool();
     p.free_list = c->tail_;

@@ -124,3 +124,43 @@ def test_repl_positions_count_from_the_entry_being_read(tmp_path):
     assert "unexpected ')' (line 2, column 5)" in out, out
     out = run_repl(["1 .", "2 .", "3 .", "4 ) ."], str(tmp_path))
     assert "unexpected ')' (line 1, column 3)" in out, out
+
+
+def test_ctrl_c_at_the_prompt_drops_the_line_and_keeps_the_session(tmp_path):
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.environ["HOME"] = str(tmp_path)
+        os.execv(JOY, [JOY, "-l"])
+    out = b""
+
+    def read_until(done, seconds=10):
+        nonlocal out
+        deadline = time.time() + seconds
+        while time.time() < deadline and not done():
+            ready, _, _ = select.select([fd], [], [], 0.1)
+            if ready:
+                try:
+                    out += os.read(fd, 4096)
+                except OSError:
+                    return
+
+    def prompts(n):
+        read_until(lambda: out.count(b"joy> ") >= n)
+        time.sleep(0.1)  # the line editor switches to raw mode after its prompt
+
+    prompts(1)
+    os.write(fd, b"DEFINE kept == 42.\r")
+    prompts(2)
+    os.write(fd, b"\x03")  # at an empty prompt
+    prompts(3)
+    os.write(fd, b"1000 2000\r")  # half a statement, then Ctrl-C drops it
+    read_until(lambda: b"...> " in out)
+    time.sleep(0.1)
+    os.write(fd, b"\x03")
+    prompts(4)
+    os.write(fd, b"kept stack .\r")
+    read_until(lambda: b"[42]" in out or b"2000]" in out)
+    assert b"[42]\r\n" in out  # the dropped 1000 2000 are not on the stack
+    assert os.waitpid(pid, os.WNOHANG) == (0, 0)  # still running
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)

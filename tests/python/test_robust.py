@@ -117,6 +117,51 @@ def test_interrupt_stops_a_running_program():
     conn.close()
 
 
+def test_interrupt_stops_a_single_word_building_a_huge_list():
+    import time
+    conn = sqlite3.connect(":memory:", check_same_thread=False)
+    conn.enable_load_extension(True)
+    conn.load_extension(EXTENSION)
+    conn.execute("SELECT joy_limits(0, 0, NULL)")
+    t = threading.Timer(0.1, conn.interrupt)
+    t.start()
+    with pytest.raises(sqlite3.OperationalError, match="^joy: run time error: interrupted"):
+        conn.execute("SELECT joy_eval('1 30000000 vrange size')").fetchall()
+    t.join()
+    conn.close()
+
+
+@pytest.mark.parametrize("word", [
+    "dup 10 strtol pop", "dup strtod pop", "dup json> pop", "dup dup = pop", "dup dup compare pop",
+    "dup dup equal pop", "'x over in pop", "dup 'x has pop",
+])
+def test_words_over_long_strings_are_charged_for_their_length(word):
+    # ten of them over a 64 KB string: about 40,000 steps, not 40
+    conn = connect(":memory:")
+    conn.execute("SELECT joy_limits(10000, NULL, NULL)")
+    with pytest.raises(sqlite3.OperationalError, match="step limit exceeded"):
+        conn.execute("SELECT joy_eval(?)", (f'"1" 16 [dup concat] times 10 [{word}] times',)).fetchall()
+    conn.close()
+
+
+def test_text_with_many_escapes_is_measured_before_it_is_printed():
+    conn = connect(":memory:")
+    conn.execute("SELECT joy_limits(NULL, 16777216, NULL)")
+    # 64 references to one 1 MB string of backslashes: printed, 128 MB
+    with pytest.raises(sqlite3.OperationalError, match="memory limit exceeded"):
+        conn.execute("SELECT joy_eval(?)", ('"\\\\" 20 [dup concat] times [] cons 6 [dup concat] times',)).fetchall()
+    conn.close()
+
+
+def test_reading_a_file_meets_the_memory_limit(tmp_path):
+    big = tmp_path / "big.joy"
+    big.write_bytes(b"1 " * 5_000_000)
+    for program in ['"/dev/zero" "r" fopen fgets size .', f'"{big}" include 1 .']:
+        proc = subprocess.run([os.path.join(os.path.dirname(EXTENSION), "joy"), "-l", "--memory", "4M", "-e", program],
+                              capture_output=True, text=True, timeout=60)
+        assert "memory limit exceeded" in proc.stderr, program
+
+
 # ---- every TEXT result is valid UTF-8 ----
 
 def test_bytes_that_are_not_utf8_come_back_as_a_blob(db):
