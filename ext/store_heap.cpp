@@ -114,10 +114,14 @@ std::string SqliteStore::string_of(int64_t id) {
     return s;
 }
 
-// Node ids come from a counter that only grows, so they are never reused.
+// Node ids come from a counter that only grows, so they are never reused;
+// it never stays below the largest id there is (a file may carry any
+// counter), which costs one look at the end of the primary key.
 int64_t SqliteStore::reserve_ids(int64_t n) {
     sqlite3_stmt* st = prepare(
-        "UPDATE main.joy_meta SET value = value + ?1 WHERE key = 'next_node_id' RETURNING value - ?1");
+        "UPDATE main.joy_meta SET value = max(CAST(value AS INTEGER), "
+        "(SELECT ifnull(max(id), 0) + 1 FROM main.joy_nodes)) + ?1 "
+        "WHERE key = 'next_node_id' RETURNING value - ?1");
     sqlite3_bind_int64(st, 1, n);
     bool found = false;
     int64_t first = 0;

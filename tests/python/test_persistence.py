@@ -672,3 +672,14 @@ def test_a_definition_the_store_refuses_is_not_made(path):
     out, err = cli(path, "1 setundeferror DEFINE d == 4.\nd .\n")
     assert out == ""
     assert "refused" in err and "definition needed for d" in err
+
+
+def test_a_node_id_counter_behind_the_nodes_is_caught_up(path):
+    conn = connect(path)
+    ev(conn, '[1 2 3] "a" persist')
+    conn.commit()
+    conn.execute("UPDATE joy_meta SET value = 1 WHERE key = 'next_node_id'")  # as a crafted file may
+    conn.commit()
+    ev(conn, '[4 5] "b" persist')
+    assert ev(conn, '"a" recall "b" recall concat') == "[1 2 3 4 5]"
+    conn.close()
