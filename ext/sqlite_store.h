@@ -238,6 +238,7 @@ private:
     void open_call_savepoint();
     std::shared_ptr<SqliteStore*> self_;  // lazy sources hold a weak copy
     int64_t nesting_ = 0;         // the depth of the list an element is read from, plus one
+    const NodeSource* reading_ = nullptr;  // the list an element is read from
     int64_t node_id_bound_ = 0;   // the largest node id seen (see lazy_list)
     std::unordered_set<NodeSource*> sources_;  // the live ones (GC roots)
     friend class NodeSource;

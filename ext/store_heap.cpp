@@ -2,6 +2,7 @@
 // joy_strings, joy_roots), lazy recall and garbage collection.
 #include "sqlite_store.h"
 
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <unordered_set>
@@ -21,10 +22,16 @@ using namespace store_rows;
 // Supplies the cells of a recalled list from joy_nodes, one row per cell.
 class NodeSource : public joy::LazySource {
 public:
-    NodeSource(std::weak_ptr<SqliteStore*> s, int64_t depth)
-        : store_(std::move(s)), depth_(depth) {
+    // The first nodes of the lists around this one, the nearest first
+    // (0: none), so that a list read inside itself is caught at once.
+    static constexpr size_t KEPT_OUTER = 7;
+    using Outer = std::array<int64_t, KEPT_OUTER>;
+    NodeSource(std::weak_ptr<SqliteStore*> s, int64_t depth, int64_t first, const Outer& outer)
+        : store_(std::move(s)), depth_(depth), first_(first), outer_(outer) {
         if (auto p = store_.lock()) (*p)->sources_.insert(this);
     }
+    int64_t first() const { return first_; }
+    const Outer& outer() const { return outer_; }
     ~NodeSource() override {
         if (auto p = store_.lock()) (*p)->sources_.erase(this);
     }
@@ -66,6 +73,8 @@ private:
     std::weak_ptr<SqliteStore*> store_;
     std::unordered_multiset<int64_t> waiting_;
     int64_t depth_;
+    int64_t first_;
+    Outer outer_;
 };
 
 // ---- the heap ----
@@ -128,6 +137,9 @@ int64_t SqliteStore::reserve_ids(int64_t n) {
     {
         StatementUse use(st);
         found = sqlite3_step(st) == SQLITE_ROW;
+        if (found && (sqlite3_column_type(st, 0) != SQLITE_INTEGER || sqlite3_column_int64(st, 0) < 1 ||
+                      sqlite3_column_int64(st, 0) > INT64_MAX - n))  // past the last id SQLite has
+            throw joy::JoyError("run time error: the node ids of this database are used up");
         if (found) first = sqlite3_column_int64(st, 0);
     }
     if (!found) fail("allocating node ids");  // with SQLite's message as the reset leaves it
@@ -292,11 +304,22 @@ int64_t SqliteStore::write_rows(const Value& v, int top_kind) {
     return top.id;
 }
 
-// A list nested deeper than there are rows must be inside itself: rows
-// whose ref_id leads back to a cell around them. (Ids are never reused, so
-// the largest one bounds the number of rows.)
+// A list inside itself (rows whose ref_id leads back to a list around
+// them) is caught at once when it is one of the 8 lists around; beyond
+// that, a list nested deeper than there are rows must be inside itself.
+// (Ids are never reused, so the largest one bounds the number of rows.)
 Value SqliteStore::lazy_list(int64_t first_node) {
     if (!first_node) return Value::empty_list();
+    NodeSource::Outer outer{};
+    if (reading_) {
+        bool inside = reading_->first() == first_node;
+        for (int64_t around : reading_->outer()) inside |= around == first_node;
+        if (inside)
+            throw joy::JoyError("run time error: persisted list at node " + std::to_string(first_node) +
+                                " is nested in itself");
+        outer[0] = reading_->first();
+        std::copy(reading_->outer().begin(), reading_->outer().end() - 1, outer.begin() + 1);
+    }
     if (nesting_ > node_id_bound_) {
         sqlite3_stmt* st = prepare("SELECT max(id) FROM main.joy_nodes");
         StatementUse use(st);
@@ -305,7 +328,7 @@ Value SqliteStore::lazy_list(int64_t first_node) {
             throw joy::JoyError("run time error: persisted list at node " + std::to_string(first_node) +
                                 " is nested in itself");
     }
-    auto* src = new NodeSource(self_, nesting_);
+    auto* src = new NodeSource(self_, nesting_, first_node, outer);
     src->rc = 0;
     Cell* c = src->stub(first_node);
     return Value::adopt_list(c);
@@ -377,10 +400,13 @@ void SqliteStore::force(Cell* stub, int64_t node, NodeSource* src) {
             throw joy::JoyError("run time error: persisted list at node " + std::to_string(node) + " is cyclic");
         try {
             nesting_ = src->depth() + 1;
+            reading_ = src;
             head = load_value(sqlite3_column_int(st, 0), st, 0);
             nesting_ = 0;
+            reading_ = nullptr;
         } catch (...) {
             nesting_ = 0;
+            reading_ = nullptr;
             throw;
         }
     }

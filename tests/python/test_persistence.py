@@ -683,3 +683,33 @@ def test_a_node_id_counter_behind_the_nodes_is_caught_up(path):
     ev(conn, '[4 5] "b" persist')
     assert ev(conn, '"a" recall "b" recall concat') == "[1 2 3 4 5]"
     conn.close()
+
+
+def test_a_list_stored_inside_itself_is_caught_at_once_in_a_big_file(path):
+    conn = connect(path)
+    ev(conn, '1 "seed" persist')
+    conn.commit()
+    # 100,000 rows, so "deeper than there are rows" would take long
+    conn.executemany("INSERT INTO joy_nodes(id, kind, type, ival) VALUES (?, 1, 6, 1)",
+                     [(1000 + k,) for k in range(100_000)])
+    conn.execute("INSERT INTO joy_nodes(id, kind, type, ref_id) VALUES (900000, 0, 9, 900001)")
+    conn.execute("INSERT INTO joy_nodes(id, kind, type, ref_id) VALUES (900001, 1, 9, 900002)")
+    conn.execute("INSERT INTO joy_nodes(id, kind, type, ref_id) VALUES (900002, 1, 9, 900001)")  # [[[...]]] by two
+    conn.execute("INSERT INTO joy_roots VALUES ('loop', 900000, 0, 0)")
+    conn.commit()
+    for sql in ["SELECT joy_eval('\"loop\" recall')", "SELECT joy FROM joy_list('loop')"]:
+        with pytest.raises(sqlite3.OperationalError, match="is nested in itself"):
+            conn.execute(sql).fetchall()
+    conn.close()
+
+
+def test_node_ids_used_up_is_an_error(path):
+    conn = connect(path)
+    ev(conn, '1 "seed" persist')
+    conn.commit()
+    conn.execute("INSERT INTO joy_nodes(id, kind, type, ival) VALUES (9223372036854775807, 0, 6, 1)")
+    conn.commit()
+    with pytest.raises(sqlite3.OperationalError, match="node ids of this database are used up"):
+        ev(conn, '[1 2] "more" persist')
+    assert ev(conn, '"seed" recall') == 1
+    conn.close()
