@@ -294,15 +294,17 @@ void Interp::run(const Value& program) {
     // Cells made by this run call its checks (see Pool::check_at); a run on
     // another interpreter nested in this one (SQL from Joy) registers its own.
     struct Checks {
-        Pool saved;
+        uint64_t at;
+        void (*check)(void*);
+        void* arg;
         bool on;
         ~Checks() {
             if (!on) return;
-            tl_pool.check_at = saved.check_at;
-            tl_pool.check = saved.check;
-            tl_pool.check_arg = saved.check_arg;
+            tl_pool.check_at = at;
+            tl_pool.check = check;
+            tl_pool.check_arg = arg;
         }
-    } checks{tl_pool, outermost};
+    } checks{tl_pool.check_at, tl_pool.check, tl_pool.check_arg, outermost};
     if (outermost) {
         begin_counting();
         tl_pool.limit = limits.memory_mark(tl_pool.bytes);
