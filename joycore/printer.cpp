@@ -100,6 +100,7 @@ namespace {
 void print_char(std::string& out, int c) {
     out += '\'';
     if (c == ' ') out += "\\032";
+    else if (c == '\\') out += "\\\\";  // a lone backslash would escape what follows it
     else print_escaped_byte(out, (unsigned char)c);
 }
 

@@ -46,6 +46,7 @@ def builtin_names():
     ("1 2 put put .", "21"),
     ('[1 "a" \'c {1 2} true] put .', '[1 "a" \'c {1 2} true]'),
     ('"x" put \'y put .', '"x"\'y'),
+    ("['\\\\] .", "['\\\\]\n"),
     ("1.5 put 2.0 put .", "1.52.0"),
     ("stdin put .", "stdin"),
     ("'a putch .", "a"),
