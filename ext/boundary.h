@@ -22,7 +22,7 @@ int vtab_error(sqlite3_vtab* tab, const char* format, ...) noexcept;
 
 // A SQL function's body: an error becomes the function's result.
 template <class Body>
-void protect(sqlite3_context* ctx, Body&& body) noexcept {
+inline __attribute__((always_inline)) void protect(sqlite3_context* ctx, Body&& body) noexcept {
     try {
         body();
     } catch (...) {

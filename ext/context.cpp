@@ -21,10 +21,6 @@ namespace {
 // The cache keeps at most this many programs and this much program text.
 constexpr size_t CACHE_PROGRAMS = 256;
 constexpr size_t CACHE_TEXT_BYTES = 8u << 20;
-// Above these sizes the stack and frame vectors are given back after a call,
-// so one deep call does not keep its memory for the life of the connection.
-constexpr size_t KEEP_STACK = 1u << 16;
-constexpr size_t KEEP_FRAMES = 1u << 12;
 }  // namespace
 
 void CaptureHost::write_out(std::string_view s) {
@@ -313,54 +309,92 @@ void JoyConnection::release(void* self) {
     if (--c->refs_ == 0) delete c;
 }
 
-void JoyConnection::run(const Program& prog, joy::Value* below, sqlite3_value** argv, int argc, Mode mode) {
+inline void JoyConnection::begin(Mode mode) {
     if (mode == Mode::PURE) {
         joy::Interp& P = *pure_;
         P.set_limits(limits);
         P.journal = &journal_;
         pure_symbols_ = P.symbol_count();
-        run_items(P, prog, below, argv, argc, mode);
         return;
     }
     joy::Interp& I = *interp_;
-    host_.keep = mode == Mode::RUN;
-    host_.captured.clear();
-    if (host_.keep) host_.max_bytes = size_t(sqlite3_limit(db_, SQLITE_LIMIT_LENGTH, -1));
+    if (mode == Mode::RUN) {
+        host_.keep = true;
+        host_.max_bytes = size_t(sqlite3_limit(db_, SQLITE_LIMIT_LENGTH, -1));
+    }
     I.caps = uint32_t(joy::CAP_OUTPUT | joy::CAP_NONDET | joy::CAP_STORE) | (files_enabled ? uint32_t(joy::CAP_FILES) : 0u);
     I.input = nullptr;  // `get` has no source text to read from inside SQL
     I.set_limits(limits);
-    I.begin_counting();
     I.journal = &journal_;
     settings_before_ = I.settings();
     host_.check_before_use(I);
-    SqliteStore* store = host_.sqlite_store();
-    for (bool immediate = false;; immediate = true) {
-        store->begin_call(immediate);
-        try {
-            run_items(I, prog, below, argv, argc, mode);
-            break;
-        } catch (...) {
-            store->end_call(false);
-            if (!may_run_again(immediate, below)) throw;
-        }
-        prepare_to_run_again();
-    }
+    host_.sqlite_store()->begin_call(false);
     call_open_ = true;
 }
 
-void JoyConnection::commit(Mode mode) {
-    if (mode == Mode::PURE || !call_open_) return;
-    call_open_ = false;
-    host_.sqlite_store()->end_call(true);
+// (A call that ran to its end has no frame, include or spilled value left,
+// and has ended the store's part.)
+inline bool JoyConnection::ended_quietly(joy::Interp& I, Mode mode, bool values_end) {
+    if (!journal_.empty() || I.stk.capacity() > KEEP_STACK || I.fr.capacity() > KEEP_FRAMES || probe_.prepared())
+        return false;
+    if (mode == Mode::PURE) return I.settings() == pure_settings_ && !(values_end && I.symbol_count() != pure_symbols_);
+    return mode == Mode::EVAL && host_.sqlite_store()->keeps_no_statement();
+}
+
+inline __attribute__((always_inline)) void JoyConnection::run_items(joy::Interp& I, const Program& prog, joy::Value* below, sqlite3_value** argv, int argc,
+                              Mode mode) {
+    if (below) I.push(std::move(*below));
+    for (int k = 0; k < argc; ++k) I.push(from_sql(argv[k]));
+    if (prog.items.size() == 1 && prog.items[0].kind == joy::Item::STATEMENT && mode != Mode::RUN) {
+        I.run(prog.items[0].terms);  // most programs given to SQL: one statement, nothing printed
+        if (!I.includes.empty()) joy::run_includes(I);
+        return;
+    }
+    run_listed_items(I, prog, mode);
+}
+
+void JoyConnection::call(const Program& prog, joy::Value* below, sqlite3_value** argv, int argc, Mode mode,
+                         bool values_end, TakeFn take, void* take_arg) {
+    if (busy_) refuse_nested();
+    busy_ = true;
+    joy::Interp& I = interp(mode);
+    try {
+        begin(mode);
+        try {
+            run_items(I, prog, below, argv, argc, mode);
+        } catch (...) {
+            run_again_or_rethrow(prog, below, argv, argc, mode);
+        }
+        take(take_arg, I);
+        if (call_open_) {
+            call_open_ = false;
+            host_.sqlite_store()->end_call(true);
+        }
+    } catch (...) {
+        finish(mode, false, values_end);
+        throw;
+    }
+    I.stk.clear();
+    I.journal = nullptr;
+    if (ended_quietly(I, mode, values_end)) busy_ = false;
+    else finish(mode, true, values_end);
 }
 
 // A call that lost a write conflict (SqliteStore::begin_call) changed
 // nothing: its writes are rolled back and its output is still in
-// host_.captured. It can run again, unless its arguments are gone (an
-// aggregate's accumulator was moved onto the stack) or it may have
-// written files, which no rollback undoes.
-bool JoyConnection::may_run_again(bool immediate, const joy::Value* below) {
-    return !immediate && !below && !files_enabled && host_.sqlite_store()->write_conflict();
+// host_.captured. It runs again, taking the write lock first, unless its
+// arguments are gone (an aggregate's accumulator was moved onto the stack)
+// or it may have written files, which no rollback undoes.
+void JoyConnection::run_again_or_rethrow(const Program& prog, joy::Value* below, sqlite3_value** argv, int argc,
+                                         Mode mode) {
+    SqliteStore* store = host_.sqlite_store();
+    call_open_ = false;
+    store->end_call(false);
+    if (below || files_enabled || !store->write_conflict()) throw;
+    prepare_to_run_again();
+    store->begin_call(true);
+    call_open_ = true;
+    run_items(*interp_, prog, below, argv, argc, mode);
 }
 
 void JoyConnection::prepare_to_run_again() {
@@ -375,10 +409,7 @@ void JoyConnection::prepare_to_run_again() {
     host_.sync(I);
 }
 
-void JoyConnection::run_items(joy::Interp& I, const Program& prog, joy::Value* below, sqlite3_value** argv, int argc,
-                              Mode mode) {
-    if (below) I.push(std::move(*below));
-    for (int k = 0; k < argc; ++k) I.push(from_sql(argv[k]));
+void JoyConnection::run_listed_items(joy::Interp& I, const Program& prog, Mode mode) {
     for (size_t k = 0; k < prog.items.size(); ++k) {
         const joy::Item& item = prog.items[k];
         if (item.kind == joy::Item::DEFINITIONS) {
@@ -410,9 +441,7 @@ void JoyConnection::run_items(joy::Interp& I, const Program& prog, joy::Value* b
 
 template <class F>
 void JoyConnection::as_call(F work) {
-    if (busy_)
-        throw joy::JoyError("run time error: a Joy SQL function cannot be called while Joy is running "
-                            "on the same connection");
+    if (busy_) refuse_nested();
     joy::Interp& I = *interp_;
     busy_ = true;
     bool ok = false;
@@ -431,7 +460,7 @@ void JoyConnection::as_call(F work) {
             break;
         } catch (...) {
             store->end_call(false);
-            if (!may_run_again(immediate, nullptr)) throw;
+            if (immediate || files_enabled || !store->write_conflict()) throw;
         }
         prepare_to_run_again();
     }
@@ -475,7 +504,7 @@ int64_t JoyConnection::collect_garbage() {
     return freed;
 }
 
-void JoyConnection::finish(Mode mode, bool ok) {
+void JoyConnection::finish(Mode mode, bool ok, bool values_end) {
     joy::Interp& I = interp(mode);
     I.includes.clear();
     I.stk.clear();
@@ -488,8 +517,7 @@ void JoyConnection::finish(Mode mode, bool ok) {
     if (mode == Mode::PURE) {
         if (!journal_.empty()) I.undo(journal_);
         I.restore(pure_settings_);
-        if (forget_pure_symbols_) I.forget_symbols_from(pure_symbols_);
-        forget_pure_symbols_ = false;
+        if (values_end) I.forget_symbols_from(pure_symbols_);
     } else {
         if (call_open_) {
             call_open_ = false;
@@ -512,19 +540,9 @@ void JoyConnection::release_idle_statements() {
     if (store && !store->in_call()) store->release_idle_statements();
 }
 
-void Call::run(std::string_view text, sqlite3_value** argv, int argc, Mode mode) {
-    std::shared_ptr<const Program> prog = c_.compile(text, mode);
-    run(*prog, nullptr, argv, argc, mode);
-}
-
-void Call::run(const Program& prog, joy::Value* below, sqlite3_value** argv, int argc, Mode mode) {
-    if (c_.busy_)
-        throw joy::JoyError("run time error: a Joy SQL function cannot be called while Joy is running "
-                            "on the same connection");
-    c_.busy_ = true;
-    started_ = true;
-    mode_ = mode;
-    c_.run(prog, below, argv, argc, mode);
+void JoyConnection::refuse_nested() {
+    throw joy::JoyError("run time error: a Joy SQL function cannot be called while Joy is running "
+                        "on the same connection");
 }
 
 namespace {
@@ -619,6 +637,19 @@ bool refused_in_schema(sqlite3_context* ctx, std::string_view function) noexcept
         result_current_error(ctx);
         return true;
     }
+}
+
+bool SchemaGuard::check(sqlite3_context* ctx, std::string_view function, SqlSeal& seal) noexcept {
+    try {
+        uint64_t epoch = seal.schema_epoch();
+        if (seal.authorizer_is_ours() && table_naming(sqlite3_context_db_handle(ctx), function).empty() &&
+            seal.schema_epoch() == epoch) {
+            clean_at_ = epoch;
+            return false;
+        }
+    } catch (...) {  // out of memory: the check below says so
+    }
+    return refused_in_schema(ctx, function);
 }
 
 namespace {

@@ -23,6 +23,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -51,6 +52,7 @@ public:
     void release() {
         if (probe_.get()) probe_ = Statement();
     }
+    bool prepared() const { return probe_.get() != nullptr; }
 
 private:
     sqlite3* db_;
@@ -159,20 +161,43 @@ public:
     bool files_enabled = false;
     sqlite3* db() const { return db_; }
 
+    // One call of a compiled program, the only way SQL runs Joy: `below`
+    // (moved; an aggregate's accumulator) and the SQL arguments are pushed
+    // (argv[0] deepest, converted as sqlvalue.h says), the program runs,
+    // `take(interp)` reads its results off the stack, and then what the call
+    // wrote is kept. The stack is empty after. If anything throws (the run,
+    // `take`, the commit), everything the call changed is put back and the
+    // error is rethrown (joy::JoyError, joy::JoyQuit, std::bad_alloc).
+    // `values_end`: no value of the call outlives it (its result is SQL
+    // already), so what a pure call interned can be forgotten.
+    template <class Take>
+    void call(const Program& prog, joy::Value* below, sqlite3_value** argv, int argc, Mode mode, bool values_end,
+              Take&& take) {
+        call(prog, below, argv, argc, mode, values_end,
+             [](void* t, joy::Interp& I) { (*static_cast<std::remove_reference_t<Take>*>(t))(I); }, &take);
+    }
+    using TakeFn = void (*)(void*, joy::Interp&);
+    void call(const Program& prog, joy::Value* below, sqlite3_value** argv, int argc, Mode mode, bool values_end,
+              TakeFn take, void* take_arg);
+    // "a Joy SQL function cannot be called while Joy is running ..."
+    [[noreturn]] static void refuse_nested();
+
 private:
-    friend class Call;
-    void run(const Program& prog, joy::Value* below, sqlite3_value** argv, int argc, Mode mode);
+    void begin(Mode mode);
     void run_items(joy::Interp& I, const Program& prog, joy::Value* below, sqlite3_value** argv, int argc,
                    Mode mode);
-    bool may_run_again(bool immediate, const joy::Value* below);
+    void run_listed_items(joy::Interp& I, const Program& prog, Mode mode);
+    void run_again_or_rethrow(const Program& prog, joy::Value* below, sqlite3_value** argv, int argc, Mode mode);
     void prepare_to_run_again();
+    // Whether a call that ran to its end left nothing to put back or release.
+    bool ended_quietly(joy::Interp& I, Mode mode, bool values_end);
     // Runs `work` as one call: stack cleared after, writes rolled back on error.
     template <class F> void as_call(F work);
-    // Ends the store's part of a call that ran to its end.
-    void commit(Mode mode);
     // Ends a call: the stack cleared; a failed call's writes, definitions
     // and settings, and everything a pure call changed, put back.
-    void finish(Mode mode, bool ok);
+    void finish(Mode mode, bool ok, bool values_end = false);
+    static constexpr size_t KEEP_STACK = 1u << 16;  // capacities kept between calls
+    static constexpr size_t KEEP_FRAMES = 1u << 12;
     bool call_open_ = false;  // the store's call is begun and not ended
 
     sqlite3* db_;
@@ -192,46 +217,6 @@ private:
     // call's values are all gone when it ends (a scalar result), so that
     // symbols it made with `intern` can be forgotten.
     size_t pure_symbols_ = 0;
-    bool forget_pure_symbols_ = false;
-};
-
-// One call of a program. run() pushes the SQL arguments (argv[0] deepest,
-// converted as sqlvalue.h says) and runs
-// `text`, leaving the results on the interpreter's stack for the caller to
-// read. The caller turns them into its SQL result, then commit()s: only
-// then do the call's writes and changes stay. The destructor clears the
-// stack, and undoes everything if the call was not committed. run() and
-// commit() throw joy::JoyError / joy::JoyQuit.
-//
-// The second run() is for SQL functions written in Joy (sqlfunc_user.cpp):
-// the program is compiled already, and `below`, when given, is moved onto
-// the stack under the arguments (an aggregate's accumulator).
-class Call {
-public:
-    explicit Call(JoyConnection& c) : c_(c) {}
-    ~Call() {
-        if (!started_) return;
-        c_.forget_pure_symbols_ = values_end_ && mode_ == Mode::PURE;
-        c_.finish(mode_, ok_);
-    }
-    Call(const Call&) = delete;
-    Call& operator=(const Call&) = delete;
-    void run(std::string_view text, sqlite3_value** argv, int argc, Mode mode);
-    void run(const Program& prog, joy::Value* below, sqlite3_value** argv, int argc, Mode mode);
-    void commit() {
-        c_.commit(mode_);
-        ok_ = true;
-    }
-    // No value of this call outlives it (its result is SQL already): what
-    // a pure call interned is forgotten when it ends.
-    void values_end_with_call() { values_end_ = true; }
-    joy::Interp& interp() { return c_.interp(mode_); }
-private:
-    JoyConnection& c_;
-    Mode mode_ = Mode::EVAL;
-    bool started_ = false;
-    bool ok_ = false;
-    bool values_end_ = false;
 };
 
 // SQLite 3.40 lets a CHECK constraint it read from a database file call a
@@ -243,6 +228,24 @@ private:
 // The schema is read again only when the statement or the schema changed.
 // Never throws: an error reading the schema refuses, with its message.
 bool refused_in_schema(sqlite3_context* ctx, std::string_view function) noexcept;
+
+// The same guard for a function with effects, asked on every row: the
+// check above takes the connection's lock on each call, so once no table
+// of any of the connection's schemas names the function (read with the
+// connection's authorizer verified to be the extension's), that verdict
+// stands until the connection prepares a statement that may write or
+// change a schema (SqlSeal::schema_epoch).
+class SchemaGuard {
+public:
+    bool refused(sqlite3_context* ctx, std::string_view function, SqlSeal& seal) noexcept {
+        if (clean_at_ == seal.schema_epoch()) return false;
+        return check(ctx, function, seal);
+    }
+
+private:
+    bool check(sqlite3_context* ctx, std::string_view function, SqlSeal& seal) noexcept;
+    uint64_t clean_at_ = UINT64_MAX;
+};
 
 // "joy: <what went wrong>" for the exception being handled (call inside a
 // catch block). Also true for bad_alloc and other std exceptions.

@@ -182,10 +182,32 @@ std::atomic<bool> integrity_check_prepared{false};
 
 bool SqlSeal::integrity_checks_prepared() { return integrity_check_prepared.load(std::memory_order_relaxed); }
 
+namespace {
+// Whether an action the authorizer sees may write a table, change a schema
+// or attach one; reading, calling functions and transactions may not.
+bool may_write(int action, const char* pragma_value) {
+    switch (action) {
+    case SQLITE_SELECT:
+    case SQLITE_READ:
+    case SQLITE_FUNCTION:
+    case SQLITE_RECURSIVE:
+    case SQLITE_TRANSACTION:
+    case SQLITE_SAVEPOINT:
+        return false;
+    case SQLITE_PRAGMA:
+        return pragma_value != nullptr;
+    default:
+        return true;
+    }
+}
+}  // namespace
+
 int SqlSeal::authorize(void* self, int action, const char* a, const char* b, const char* db, const char*) {
     auto* seal = static_cast<SqlSeal*>(self);
     if (action == SQLITE_PRAGMA && a && (sqlite3_stricmp(a, "integrity_check") == 0 || sqlite3_stricmp(a, "quick_check") == 0))
         integrity_check_prepared.store(true, std::memory_order_relaxed);
+    seal->probe_seen_ = true;
+    if (!seal->call_run_ && !seal->sealed_ && may_write(action, b)) ++seal->schema_epoch_;
     if (!seal->sealed_) return SQLITE_OK;
     seal->consulted_ = true;
     seal->db_name_ = db;
@@ -273,6 +295,12 @@ bool SqlSeal::is_direct_only(const std::string& function) {
 
 // A few statements (VACUUM) consult the authorizer only when they run:
 // whether it is still this one is asked with a statement that consults it.
+bool SqlSeal::authorizer_is_ours() {
+    probe_seen_ = false;
+    Statement().prepare(db_, "SELECT 1");
+    return probe_seen_;
+}
+
 bool SqlSeal::still_installed() {
     Statement().prepare(db_, "SELECT 1");
     return consulted_;

@@ -97,6 +97,15 @@ public:
     // the authorizer saw: until one has, functions with effects need not
     // look for one running (see refused_in_schema).
     static bool integrity_checks_prepared();
+    // Statements the connection prepared outside Joy's calls that may write
+    // or change a schema, counted by the authorizer: while the count stays,
+    // no statement that could run a CHECK constraint read since was
+    // prepared (see SchemaGuard in context.h). Statements prepared during a
+    // call cannot run a Joy function: the call would be nested, and is refused.
+    uint64_t schema_epoch() const { return schema_epoch_; }
+    // Whether the connection's authorizer is still this one: a host may
+    // replace it (sqlite3_set_authorizer).
+    bool authorizer_is_ours();
 
 private:
     static int progress(void* self);
@@ -108,6 +117,8 @@ private:
 
     sqlite3* db_ = nullptr;
     bool sealed_ = false;
+    uint64_t schema_epoch_ = 0;
+    bool probe_seen_ = false;  // the authorizer ran since authorizer_is_ours() began
     bool files_ = false;
     bool consulted_ = false;   // the authorizer ran while sealed: it is still ours
     const char* db_name_ = nullptr;  // the schema of the action being authorized

@@ -54,51 +54,57 @@ struct KeptProgram {
     static void destroy(void* p) { delete static_cast<KeptProgram*>(p); }
 };
 
-void run_program(sqlite3_context* ctx, int argc, sqlite3_value** argv, Mode mode, Result result,
-                 const char* name) {
+// The program of argv[0] compiled, kept with the argument for the rest of
+// the statement: SQLite keeps auxiliary data on a constant argument while
+// the statement runs, so its presence also means an earlier row of this
+// statement ran (and passed the schema guard). No reference is taken while
+// it runs: an atomic count would cost more than the rest of a short call.
+// Null (the result set) for a NULL program (the result is NULL) or when
+// the schema guard refuses.
+const Program* compiled_program(sqlite3_context* ctx, int argc, sqlite3_value** argv, JoyConnection& conn, Mode mode,
+                                const char* name) {
     if (argc < 1) {
         sqlite3_result_error(ctx, "joy: a program (TEXT) is needed as the first argument", -1);
-        return;
+        return nullptr;
     }
-    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+    sqlite3_value* text_arg = argv[0];
+    if (sqlite3_value_type(text_arg) == SQLITE_NULL) {
         sqlite3_result_null(ctx);
-        return;
+        return nullptr;
     }
+    if (mode != Mode::PURE && refused_in_schema(ctx, name)) return nullptr;
+    const char* text = reinterpret_cast<const char*>(sqlite3_value_text(text_arg));
+    std::shared_ptr<const Program> compiled =
+        conn.compile(std::string_view(text ? text : "", size_t(sqlite3_value_bytes(text_arg))), mode);
+    const Program* prog = compiled.get();
+    // SQLite may free it at once (a program that is not constant).
+    sqlite3_set_auxdata(ctx, 0, new KeptProgram{std::move(compiled), mode}, KeptProgram::destroy);
+    return prog;
+}
+
+void run_program(sqlite3_context* ctx, int argc, sqlite3_value** argv, Mode mode, Result result,
+                 const char* name) {
     JoyConnection& conn = connection_of(ctx);
-    // The program is compiled once per statement: SQLite keeps auxiliary
-    // data on a constant argument for the rest of the statement, so its
-    // presence also means an earlier row of this statement ran.
-    // (SQLite keeps it while the statement runs, so no reference is taken
-    // here: an atomic count would cost more than the rest of a short call.)
-    const Program* prog = nullptr;
-    std::shared_ptr<const Program> compiled;
-    auto* kept = static_cast<KeptProgram*>(sqlite3_get_auxdata(ctx, 0));
     protect(ctx, [&] {
-        if (kept && kept->mode == mode) {
-            prog = kept->program.get();
-        } else {
-            if (mode != Mode::PURE && refused_in_schema(ctx, name)) return;
-            const char* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
-            compiled = conn.compile(std::string_view(text ? text : "", size_t(sqlite3_value_bytes(argv[0]))), mode);
-            prog = compiled.get();
-            // SQLite may free it at once (a program that is not constant).
-            sqlite3_set_auxdata(ctx, 0, new KeptProgram{compiled, mode}, KeptProgram::destroy);
-        }
-        Call call(conn);
-        call.values_end_with_call();
-        call.run(*prog, nullptr, argv + 1, argc - 1, mode);
-        joy::Interp& I = call.interp();
-        joy::MemoryLimitScope limit(I);
-        if (result == Result::OUTPUT) {
-            result_bytes(ctx, conn.take_output());
-        } else if (I.stk.empty()) {
-            sqlite3_result_null(ctx);
-        } else if (result == Result::TOP_JSON) {
-            result_json(ctx, I.stk.back());
-        } else {
-            result_value(ctx, I.stk.back());
-        }
-        call.commit();
+        auto* kept = argc >= 1 ? static_cast<KeptProgram*>(sqlite3_get_auxdata(ctx, 0)) : nullptr;
+        const Program* prog = kept && kept->mode == mode ? kept->program.get()
+                                                          : compiled_program(ctx, argc, argv, conn, mode, name);
+        if (!prog) return;
+        conn.call(*prog, nullptr, argv + 1, argc - 1, mode, true, [&](joy::Interp& I) {
+            if (result == Result::TOP && !I.stk.empty() && I.stk.back().tag == joy::T_INT) {
+                sqlite3_result_int64(ctx, I.stk.back().u.i);
+                return;
+            }
+            joy::MemoryLimitScope limit(I);  // making the text of a large value
+            if (result == Result::OUTPUT)
+                result_bytes(ctx, conn.take_output());
+            else if (I.stk.empty())
+                sqlite3_result_null(ctx);
+            else if (result == Result::TOP_JSON)
+                result_json(ctx, I.stk.back());
+            else
+                result_value(ctx, I.stk.back());
+        });
     });
 }
 

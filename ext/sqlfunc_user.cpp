@@ -110,6 +110,7 @@ struct UserFunction {
     std::shared_ptr<const Program> compiled[ROLES];
     std::map<std::string, joy::Sym*> bound;  // the private copies of def.words
     std::string gone;  // why calls fail: dropped, or now defined with other arguments
+    SchemaGuard schema_guard;  // effects only: refused when a table's CHECK calls it
 };
 
 // Per connection: the functions written in Joy that it registered, by
@@ -246,18 +247,14 @@ void result_error(sqlite3_context* ctx, const UserFunction& f) noexcept {
 
 void scalar_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
     UserFunction& f = function_of(ctx);
-    if (f.def.effects && refused_in_schema(ctx, f.def.name)) return;
+    if (f.def.effects && f.schema_guard.refused(ctx, f.def.name, f.connection().store()->seal())) return;
     try {
-        const Program& prog = f.program(PROGRAM);
-        Call call(f.connection());
-        call.values_end_with_call();
-        call.run(prog, nullptr, argv, argc, f.mode());
-        joy::Interp& I = call.interp();
-        if (I.stk.empty())
-            sqlite3_result_null(ctx);
-        else
-            result_value(ctx, I.stk.back());
-        call.commit();
+        f.connection().call(f.program(PROGRAM), nullptr, argv, argc, f.mode(), true, [&](joy::Interp& I) {
+            if (I.stk.empty())
+                sqlite3_result_null(ctx);
+            else
+                result_value(ctx, I.stk.back());
+        });
     } catch (...) {
         result_error(ctx, f);
     }
@@ -266,13 +263,11 @@ void scalar_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
 // Runs `role` with *acc (moved, may be null) under the arguments; false if
 // it left the stack empty, else `out` is the top.
 bool run_role(UserFunction& f, Role role, joy::Value* acc, sqlite3_value** argv, int argc, joy::Value& out) {
-    const Program& prog = f.program(role);
-    Call call(f.connection());
-    call.run(prog, acc, argv, argc, Mode::PURE);
-    joy::Interp& I = call.interp();
-    bool some = !I.stk.empty();
-    if (some) out = I.pop();
-    call.commit();
+    bool some = false;
+    f.connection().call(f.program(role), acc, argv, argc, Mode::PURE, false, [&](joy::Interp& I) {
+        some = !I.stk.empty();
+        if (some) out = I.pop();
+    });
     return some;
 }
 

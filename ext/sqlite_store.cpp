@@ -321,21 +321,16 @@ void SqliteStore::savepoint_rollback() {
     forget_caches();
 }
 
-void SqliteStore::begin_call(bool immediate) {
-    in_call_ = true;
-    seal_.begin_call(interp_);
-    session_switched_ = false;
-    write_conflict_ = false;
-    call_checked_ = false;
-    if (immediate && is_free_standing()) {
-        call_checked_ = true;
-        if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
-            in_call_ = false;  // no call to end
-            seal_.end_call();
-            fail("waiting to write");
-        }
-        call_transaction_ = true;
+void SqliteStore::begin_immediate_call() {
+    begin_call(false);
+    if (!is_free_standing()) return;
+    call_checked_ = true;
+    if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
+        in_call_ = false;  // no call to end
+        seal_.end_call();
+        fail("waiting to write");
     }
+    call_transaction_ = true;
 }
 
 bool SqliteStore::is_free_standing() {
@@ -378,7 +373,7 @@ bool SqliteStore::writing_statement_running() {
 // Prepared statements are kept only for the length of a call: a host may
 // close the connection with sqlite3_close(), which refuses while any
 // statement is left unfinalized.
-void SqliteStore::end_call(bool ok) {
+void SqliteStore::end_call_slow(bool ok) {
     in_call_ = false;
     seal_.end_call();
     seal_.forget_tables();

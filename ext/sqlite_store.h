@@ -111,8 +111,20 @@ public:
     // once rather than wait: waiting could deadlock); write_conflict() then
     // says the call may be run again with `immediate`, which takes the write
     // lock before anything is read and so waits its turn.
-    void begin_call(bool immediate = false);
-    void end_call(bool ok);
+    void begin_call(bool immediate = false) {
+        if (immediate) return begin_immediate_call();
+        in_call_ = true;
+        seal_.begin_call(interp_);
+        session_switched_ = false;
+        write_conflict_ = false;
+        call_checked_ = false;
+    }
+    void end_call(bool ok) {
+        if (call_checked_ || call_transaction_ || session_switched_) return end_call_slow(ok);
+        in_call_ = false;  // the call never reached the database
+        seal_.end_call();
+        seal_.forget_tables();
+    }
     bool write_conflict() const { return write_conflict_; }
     // The error for a failed SQLite call on this connection: "run time
     // error: <what>: <SQLite's message>", noting a write conflict.
@@ -165,6 +177,8 @@ public:
     joy::Interp* interp() const { return interp_; }
     std::weak_ptr<SqliteStore*> weak_self() const { return self_; }
     bool in_call() const { return in_call_; }
+    SqlSeal& seal() { return seal_; }
+    bool keeps_no_statement() const { return stmts_.empty() && user_stmts_.empty() && collection_stmts_.empty(); }
     // Finalizes the cached statements that are not running: SQL that used
     // Joy's tables through a virtual table, outside a call, leaves none
     // behind (a connection with statements left cannot be closed).
@@ -235,6 +249,8 @@ private:
     bool call_checked_ = false;      // check_free_standing() ran in this call
     bool is_free_standing();
     void check_free_standing();
+    void end_call_slow(bool ok);
+    void begin_immediate_call();
     void open_call_savepoint();
     std::shared_ptr<SqliteStore*> self_;  // lazy sources hold a weak copy
     int64_t nesting_ = 0;         // the depth of the list an element is read from, plus one

@@ -12,8 +12,8 @@ SQLITE_EXTENSION_INIT3
 
 namespace joyext {
 
-joy::Value from_sql(sqlite3_value* v) {
-    switch (sqlite3_value_type(v)) {
+joy::Value from_sql_of_type(sqlite3_value* v, int type) {
+    switch (type) {
     case SQLITE_INTEGER:
         return joy::Value::integer(sqlite3_value_int64(v));
     case SQLITE_FLOAT:
@@ -52,7 +52,7 @@ void result_bytes(sqlite3_context* ctx, std::string_view bytes) {
         sqlite3_result_blob64(ctx, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
 }
 
-void result_value(sqlite3_context* ctx, const joy::Value& v) {
+void result_non_integer(sqlite3_context* ctx, const joy::Value& v) {
     switch (v.tag) {
     case joy::T_NIL:
         sqlite3_result_null(ctx);

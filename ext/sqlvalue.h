@@ -22,14 +22,26 @@
 #include "../joycore/value.h"
 #include "boundary.h"
 
+SQLITE_EXTENSION_INIT3  // (at file scope: the inline functions below call SQLite)
+
 namespace joyext {
 
 // The subtype SQLite's JSON functions give their results ('J').
 constexpr unsigned JSON_SUBTYPE = 74;
 
 // Throws joy::JoyError for JSON-subtype text that is not valid JSON.
-joy::Value from_sql(sqlite3_value* v);
-void result_value(sqlite3_context* ctx, const joy::Value& v);
+// (Integers, the common case of every row, are converted inline.)
+joy::Value from_sql_of_type(sqlite3_value* v, int type);
+inline joy::Value from_sql(sqlite3_value* v) {
+    int type = sqlite3_value_type(v);
+    if (type == SQLITE_INTEGER) return joy::Value::integer(sqlite3_value_int64(v));
+    return from_sql_of_type(v, type);
+}
+void result_non_integer(sqlite3_context* ctx, const joy::Value& v);
+inline void result_value(sqlite3_context* ctx, const joy::Value& v) {
+    if (v.tag == joy::T_INT || v.tag == joy::T_BOOL) sqlite3_result_int64(ctx, v.u.i);
+    else result_non_integer(ctx, v);
+}
 // Bytes as TEXT if they are valid UTF-8, else as a BLOB: every TEXT result
 // is valid UTF-8, and the bytes come back exactly either way.
 void result_bytes(sqlite3_context* ctx, std::string_view bytes);

@@ -160,18 +160,16 @@ int stack_filter(sqlite3_vtab_cursor* cur, int idx_num, const char*, int argc, s
     const char* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
     std::string_view program(text ? text : "", size_t(sqlite3_value_bytes(argv[0])));
     int rc = protect(cur->pVtab, [&] {
-        Call call(*tab->conn);
-        call.run(program, argv + 1, idx_num, Mode::EVAL);
-        std::vector<joy::Value>& stk = call.interp().stk;
-        c->rows.reserve(stk.size());
-        for (size_t k = stk.size(); k-- > 0;) c->rows.push_back({joy::Value(), std::move(stk[k])});
-        {
-            // The rows' text is made later, column by column: a value whose
-            // text cannot fit fails the call now, before it commits.
-            joy::MemoryLimitScope limit(call.interp());
-            for (const Row& row : c->rows) joy::check_text_fits(row.value);
-        }
-        call.commit();
+        JoyConnection& conn = *tab->conn;
+        conn.call(*conn.compile(program, Mode::EVAL), nullptr, argv + 1, idx_num, Mode::EVAL, false,
+                  [&](joy::Interp& I) {
+                      c->rows.reserve(I.stk.size());
+                      for (size_t k = I.stk.size(); k-- > 0;) c->rows.push_back({joy::Value(), std::move(I.stk[k])});
+                      // The rows' text is made later, column by column: a value
+                      // whose text cannot fit fails the call now, before it commits.
+                      joy::MemoryLimitScope limit(I);
+                      for (const Row& row : c->rows) joy::check_text_fits(row.value);
+                  });
         return SQLITE_OK;
     });
     if (rc != SQLITE_OK) c->rows.clear();
@@ -222,12 +220,11 @@ joy::Value each_input(JoyConnection& conn, sqlite3_value* arg) {
         return from_sql(arg);
     const char* text = reinterpret_cast<const char*>(sqlite3_value_text(arg));
     std::string_view program(text ? text : "", size_t(sqlite3_value_bytes(arg)));
-    Call call(conn);
-    call.run(program, nullptr, 0, Mode::PURE);
-    std::vector<joy::Value>& stk = call.interp().stk;
-    if (stk.empty()) throw joy::JoyError("run time error: joy_each: the text gives no value");
-    joy::Value top = std::move(stk.back());
-    call.commit();
+    joy::Value top;
+    conn.call(*conn.compile(program, Mode::PURE), nullptr, nullptr, 0, Mode::PURE, false, [&](joy::Interp& I) {
+        if (I.stk.empty()) throw joy::JoyError("run time error: joy_each: the text gives no value");
+        top = std::move(I.stk.back());
+    });
     return top;
 }
 

@@ -286,63 +286,71 @@ void Interp::reset_after_error() {
     guard = 0;
 }
 
+namespace {
+// The error being handled, as the JoyError a run throws: the system
+// refusing memory (or a container its size) is a Joy error like any other,
+// and the host lives on; so is any other failure.
+[[noreturn]] void rethrow_as_joy_error() {
+    try {
+        throw;
+    } catch (const JoyError&) {
+        throw;
+    } catch (const std::bad_alloc&) {
+        throw JoyError("run time error: out of memory");
+    } catch (const std::length_error&) {
+        throw JoyError("run time error: out of memory");
+    } catch (const std::exception& e) {
+        throw JoyError(std::string("run time error: internal error: ") + e.what());
+    }
+}
+}  // namespace
+
+// The outermost run counts steps and memory from zero, and registers its
+// checks for the cells it makes (see Pool::check_at); a run on another
+// interpreter nested in this one (SQL from Joy) registers its own, so the
+// ones it found are put back when it ends.
+struct Interp::OutermostRun {
+    Interp& I;
+    int64_t limit = tl_pool.limit;
+    uint64_t check_at = tl_pool.check_at;
+    void (*check)(void*) = tl_pool.check;
+    void* check_arg = tl_pool.check_arg;
+    explicit OutermostRun(Interp& in) : I(in) {
+        I.begin_counting();
+        tl_pool.limit = I.limits.memory_mark(tl_pool.bytes);
+        tl_pool.check = [](void* self) { static_cast<Interp*>(self)->periodic_check(); };
+        tl_pool.check_arg = &I;
+        tl_pool.check_at = I.next_check_;
+        I.running_ = true;
+    }
+    ~OutermostRun() {
+        I.running_ = false;
+        tl_pool.limit = limit;
+        tl_pool.check_at = check_at;
+        tl_pool.check = check;
+        tl_pool.check_arg = check_arg;
+    }
+};
+
 void Interp::run(const Value& program) {
     if (program.tag != T_LIST) error("program must be a list");
-    size_t base = fr.size();
-    int64_t saved_limit = tl_pool.limit;
-    bool outermost = !running_;
-    // Cells made by this run call its checks (see Pool::check_at); a run on
-    // another interpreter nested in this one (SQL from Joy) registers its own.
-    struct Checks {
-        uint64_t at;
-        void (*check)(void*);
-        void* arg;
-        bool on;
-        ~Checks() {
-            if (!on) return;
-            tl_pool.check_at = at;
-            tl_pool.check = check;
-            tl_pool.check_arg = arg;
-        }
-    } checks{tl_pool.check_at, tl_pool.check, tl_pool.check_arg, outermost};
-    if (outermost) {
-        begin_counting();
-        tl_pool.limit = limits.memory_mark(tl_pool.bytes);
-        tl_pool.check = [](void* self) { static_cast<Interp*>(self)->periodic_check(); };
-        tl_pool.check_arg = this;
-        tl_pool.check_at = next_check_;
-    }
-    try {
-        if (outermost) {
-            running_ = true;
-            run_outermost(program);
-            running_ = false;
-        } else {
+    if (running_) {  // include, or a nested program: the outermost run cleans up
+        size_t base = fr.size();
+        try {
             call(program);
             loop(base);
+        } catch (...) {
+            rethrow_as_joy_error();
         }
-    } catch (const std::exception& e) {
-        // The system refused memory (or a container its size): a Joy error
-        // like any other, the host lives on; so is any other failure.
-        bool joy_error = dynamic_cast<const JoyError*>(&e) != nullptr;
-        bool no_memory = dynamic_cast<const std::bad_alloc*>(&e) || dynamic_cast<const std::length_error*>(&e);
-        if (outermost) {  // a nested run (include) leaves cleanup to the outermost
-            reset_after_error();
-            tl_pool.limit = saved_limit;
-            running_ = false;
-        }
-        if (joy_error) throw;
-        if (no_memory) throw JoyError("run time error: out of memory");
-        throw JoyError(std::string("run time error: internal error: ") + e.what());
-    } catch (...) {
-        if (outermost) {
-            reset_after_error();
-            tl_pool.limit = saved_limit;
-            running_ = false;
-        }
-        throw;
+        return;
     }
-    if (outermost) tl_pool.limit = saved_limit;
+    OutermostRun outermost(*this);
+    try {
+        run_outermost(program);
+    } catch (...) {
+        reset_after_error();
+        rethrow_as_joy_error();
+    }
 }
 
 // The outermost program runs without a frame while its terms are builtins
@@ -350,7 +358,7 @@ void Interp::run(const Value& program) {
 // turn, and whatever frames a builtin pushes run to their end before the
 // next term. From its first user word on, the rest runs as a program
 // frame. `top_rest` is the rest meanwhile, for conts.
-void Interp::run_outermost(const Value& program) {
+__attribute__((always_inline)) inline void Interp::run_outermost(const Value& program) {
     Cell* c = program.u.list;
     if (!c) {  // an empty program is a step, as an empty quotation is
         if (step_due()) periodic_check();

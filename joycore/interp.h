@@ -296,6 +296,9 @@ public:
     struct Settings {
         int autoput, undeferror, echo;
         uint64_t rand_state;
+        bool operator==(const Settings& o) const {
+            return autoput == o.autoput && undeferror == o.undeferror && echo == o.echo && rand_state == o.rand_state;
+        }
     };
     Settings settings() const { return {autoput, undeferror, echo, rand_state}; }
     void restore(const Settings& s) {
@@ -331,6 +334,7 @@ public:
 private:
     void loop(size_t base);
     void run_outermost(const Value& program);
+    struct OutermostRun;
     bool running_ = false;
     void periodic_check();
     // Both in units of tl_pool.work: where the run started, and where the

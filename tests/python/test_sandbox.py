@@ -211,3 +211,54 @@ def test_a_check_added_later_is_refused_in_a_statement_run_before(tmp_path):
     with pytest.raises(sqlite3.OperationalError, match=r"schema of table main\.t"):
         conn.execute(insert, (3,))
     assert one(conn, "SELECT count(*) FROM t") == 0
+
+
+def make_effects_square(conn):
+    conn.execute("SELECT joy_create_function('sqe', 1, 'dup *', 'effects')")
+
+
+def test_an_effects_function_keeps_working_beside_a_harmless_schema(tmp_path):
+    # Once no table names it, the function skips the schema check on later
+    # rows; writing statements prepared meanwhile make it look again.
+    conn = connect(str(tmp_path / "fine.db"), isolation_level=None)
+    make_effects_square(conn)
+    conn.execute("CREATE TABLE t(x)")
+    conn.executemany("INSERT INTO t VALUES (sqe(?))", [(k,) for k in range(50)])
+    assert one(conn, "SELECT sum(sqe(x)) FROM t") == sum((k * k) ** 2 for k in range(50))
+    conn.execute("CREATE TABLE u(y CHECK (y >= 0))")
+    conn.execute("INSERT INTO u SELECT sqe(x) FROM t")
+    assert one(conn, "SELECT count(*) FROM u") == 50
+
+
+def test_a_check_naming_an_effects_function_added_after_it_ran_is_refused(tmp_path):
+    path = str(tmp_path / "changing.db")
+    conn = connect(path, isolation_level=None)
+    make_effects_square(conn)
+    conn.execute("CREATE TABLE t(x)")
+    insert = "INSERT INTO t VALUES (?)"
+    conn.executemany(insert, [(k,) for k in range(10)])
+    assert one(conn, "SELECT sum(sqe(x)) FROM t") == sum(k * k for k in range(10))  # no table names it
+    other = connect(path, isolation_level=None)
+    other.executescript("DROP TABLE t; CREATE TABLE t(x CHECK (sqe(x) IS NOT NULL));"
+                        "CREATE TABLE h(x CHECK (sqe(x) IS NOT NULL))")
+    other.close()
+    for statement in (insert, "INSERT INTO h VALUES (?)"):  # the statement prepared before, and a new one
+        with pytest.raises(sqlite3.OperationalError, match=r"unsafe use of sqe\(\) in the schema of table main\."):
+            conn.execute(statement, (3,))
+    assert one(conn, "SELECT count(*) FROM t") + one(conn, "SELECT count(*) FROM h") == 0
+
+
+def test_an_attached_check_naming_an_effects_function_is_refused_after_it_ran(tmp_path):
+    hostile = str(tmp_path / "hostile.db")
+    conn = connect(hostile)
+    make_effects_square(conn)
+    conn.execute("CREATE TABLE t(x CHECK (sqe(x) IS NOT NULL))")
+    conn.commit()
+    conn.close()
+    victim = connect(str(tmp_path / "victim.db"), isolation_level=None)
+    make_effects_square(victim)
+    assert one(victim, "SELECT sqe(7)") == 49
+    victim.execute("ATTACH ? AS other", (hostile,))
+    with pytest.raises(sqlite3.OperationalError, match=r"unsafe use of sqe\(\) in the schema of table other\.t"):
+        victim.execute("INSERT INTO other.t VALUES (1)")
+    assert one(victim, "SELECT count(*) FROM other.t") == 0

@@ -1,0 +1,3 @@
+build-lto/ext/busy.o: ext/busy.cpp ext/busy.h ext/statement.h
+ext/busy.h:
+ext/statement.h:

@@ -1,0 +1,7 @@
+build-lto/joycore/builtins_io.o: joycore/builtins_io.cpp joycore/file.h \
+ joycore/value.h joycore/interp.h joycore/printer.h joycore/reader.h
+joycore/file.h:
+joycore/value.h:
+joycore/interp.h:
+joycore/printer.h:
+joycore/reader.h:

@@ -1,0 +1,4 @@
+build-lto/joycore/builtins_stack.o: joycore/builtins_stack.cpp \
+ joycore/interp.h joycore/value.h
+joycore/interp.h:
+joycore/value.h:

@@ -1,0 +1,3 @@
+build-lto/joycore/dict.o: joycore/dict.cpp joycore/dict.h joycore/value.h
+joycore/dict.h:
+joycore/value.h:

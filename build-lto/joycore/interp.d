@@ -1,0 +1,9 @@
+build-lto/joycore/interp.o: joycore/interp.cpp joycore/interp.h \
+ joycore/value.h joycore/dict.h joycore/file.h joycore/printer.h \
+ joycore/reader.h
+joycore/interp.h:
+joycore/value.h:
+joycore/dict.h:
+joycore/file.h:
+joycore/printer.h:
+joycore/reader.h:

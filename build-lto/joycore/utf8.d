@@ -1,0 +1,2 @@
+build-lto/joycore/utf8.o: joycore/utf8.cpp joycore/utf8.h
+joycore/utf8.h:

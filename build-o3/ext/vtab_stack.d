@@ -1,0 +1,19 @@
+build-o3/ext/vtab_stack.o: ext/vtab_stack.cpp ext/../joycore/dict.h \
+ ext/../joycore/value.h ext/../joycore/json.h ext/../joycore/interp.h \
+ ext/../joycore/printer.h ext/context.h ext/../joycore/reader.h \
+ ext/statement.h ext/store_host.h ext/sqlite_store.h \
+ ext/../joycore/store.h ext/sql_seal.h ext/sqlvalue.h ext/boundary.h
+ext/../joycore/dict.h:
+ext/../joycore/value.h:
+ext/../joycore/json.h:
+ext/../joycore/interp.h:
+ext/../joycore/printer.h:
+ext/context.h:
+ext/../joycore/reader.h:
+ext/statement.h:
+ext/store_host.h:
+ext/sqlite_store.h:
+ext/../joycore/store.h:
+ext/sql_seal.h:
+ext/sqlvalue.h:
+ext/boundary.h:

@@ -1,0 +1,4 @@
+build-o3/joycore/builtins_arith.o: joycore/builtins_arith.cpp \
+ joycore/interp.h joycore/value.h
+joycore/interp.h:
+joycore/value.h:

@@ -1,0 +1,2 @@
+build-o3/joycore/c_locale.o: joycore/c_locale.cpp joycore/c_locale.h
+joycore/c_locale.h:

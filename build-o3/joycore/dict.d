@@ -1,0 +1,3 @@
+build-o3/joycore/dict.o: joycore/dict.cpp joycore/dict.h joycore/value.h
+joycore/dict.h:
+joycore/value.h:

@@ -1,0 +1,5 @@
+build-o3/joycore/value.o: joycore/value.cpp joycore/value.h \
+ joycore/dict.h joycore/interp.h
+joycore/value.h:
+joycore/dict.h:
+joycore/interp.h:
