@@ -220,6 +220,11 @@ void do_ifte(Interp& I) {
     check_quote(I, 1, "ifte");
     check_quote(I, 2, "ifte");
     Value e = I.pop(), t = I.pop(), b = I.pop();
+    switch (I.quick_test(b, "ifte")) {
+    case Interp::QUICK_TRUE: I.call(std::move(t)); return;
+    case Interp::QUICK_FALSE: I.call(std::move(e)); return;
+    case Interp::NOT_QUICK: break;
+    }
     Frame& f = I.push_frame(F_IFTE);
     f.x = std::move(t);
     f.y = std::move(e);
@@ -258,9 +263,16 @@ void do_while(Interp& I) {
     check_quote(I, 0, "while");
     check_quote(I, 1, "while");
     Value d = I.pop(), b = I.pop();
-    Frame& f = I.push_frame(F_WHILE_TEST);
+    Interp::Quick first = I.quick_test(b, "while");
+    if (first == Interp::QUICK_FALSE) return;
+    Frame& f = I.push_frame(first == Interp::QUICK_TRUE ? F_WHILE_BODY : F_WHILE_TEST);
     f.x = std::move(d);
     f.q = b;
+    if (first == Interp::QUICK_TRUE) {
+        Frame& g = I.push_frame(F_PROG);
+        g.pc = I.fr[I.fr.size() - 2].x.u.list;
+        return;
+    }
     I.begin_test(f);
     I.call(std::move(b));
 }
@@ -279,6 +291,40 @@ void do_times(Interp& I) {
 
 // linrec / tailrec: one frame for the whole recursion; n counts the R2s
 // still to run when the recursion bottoms out.
+
+// After the test of the linrec / tailrec frame f: its base case, or R1
+// and the next level.
+void linrec_after_test(Interp& I, Frame& f, bool tail, bool yes) {
+    if (yes) {
+        if (tail || f.n == 0) { become_prog(f, f.x.u.list); return; }
+        f.kind = F_LINREC_UNWIND;
+        Cell* t = f.x.u.list;
+        Frame& g = I.push_frame(F_PROG);
+        g.pc = t;
+        return;
+    }
+    if (!tail) ++f.n;
+    f.kind = tail ? F_TAILREC_R1 : F_LINREC_R1;
+    Cell* r1 = f.y.u.list;
+    Frame& g = I.push_frame(F_PROG);
+    g.pc = r1;
+}
+
+// The test of the linrec / tailrec frame at index fi: at once when it is
+// quick, else in the frame.
+void linrec_test(Interp& I, size_t fi, bool tail) {
+    Interp::Quick q = I.quick_test(I.fr[fi].q, tail ? "tailrec" : "linrec");
+    Frame& f = I.fr[fi];
+    if (q != Interp::NOT_QUICK) {
+        linrec_after_test(I, f, tail, q == Interp::QUICK_TRUE);
+        return;
+    }
+    f.kind = tail ? F_TAILREC_TEST : F_LINREC_TEST;
+    I.begin_test(f);
+    Cell* p = f.q.u.list;
+    Frame& g = I.push_frame(F_PROG);
+    g.pc = p;
+}
 void start_linrec(Interp& I, bool tail, const char* word) {
     int nq = tail ? 3 : 4;
     I.need(size_t(nq), word);
@@ -289,9 +335,7 @@ void start_linrec(Interp& I, bool tail, const char* word) {
     f.y = I.pop();
     f.x = I.pop();
     f.q = I.pop();
-    Frame& g = I.fr[fi];
-    I.begin_test(g);
-    I.call(g.q);
+    linrec_test(I, fi, tail);
 }
 void do_linrec(Interp& I) { start_linrec(I, false, "linrec"); }
 void do_tailrec(Interp& I) { start_linrec(I, true, "tailrec"); }
@@ -306,10 +350,28 @@ Value pop_four(Interp& I, const char* word) {
 }
 
 void start_binrec_level(Interp& I, const Value& quads) {
+    const Value& p = nth(quads, 0);
+    switch (I.quick_test(p, "binrec")) {
+    case Interp::QUICK_TRUE:
+        if (Cell* t = nth(quads, 1).u.list) {
+            Frame& g = I.push_frame(F_PROG);
+            g.pc = t;
+            g.q = quads;  // keeps T alive
+        }
+        return;
+    case Interp::QUICK_FALSE: {
+        Frame& f = I.push_frame(F_BINREC_R1);
+        f.q = quads;
+        Frame& g = I.push_frame(F_PROG);
+        g.pc = nth(quads, 2).u.list;  // kept alive by the level frame's q
+        return;
+    }
+    case Interp::NOT_QUICK:
+        break;
+    }
     Frame& f = I.push_frame(F_BINREC_TEST);
     f.q = quads;
     I.begin_test(f);
-    const Value& p = nth(quads, 0);
     Frame& g = I.push_frame(F_PROG);
     g.pc = p.u.list;  // kept alive by the level frame's q
 }
@@ -681,6 +743,17 @@ void Interp::resume(Frame& f) {
         return;
     }
     case F_WHILE_BODY: {
+        size_t fi = fr.size() - 1;  // a test's words may push frames, moving f
+        switch (quick_test(f.q, "while")) {
+        case QUICK_FALSE: fr.pop_back(); return;
+        case QUICK_TRUE: {
+            Cell* d = fr[fi].x.u.list;
+            Frame& g = push_frame(F_PROG);
+            g.pc = d;
+            return;
+        }
+        case NOT_QUICK: break;
+        }
         f.kind = F_WHILE_TEST;
         begin_test(f);
         Cell* b = f.q.u.list;
@@ -697,29 +770,15 @@ void Interp::resume(Frame& f) {
     }
     case F_LINREC_TEST:
     case F_TAILREC_TEST: {
-        Value r = test_result(*this, f, f.kind == F_LINREC_TEST ? "linrec" : "tailrec");
-        if (truthy(r)) {
-            if (f.kind == F_TAILREC_TEST || f.n == 0) { become_prog(f, f.x.u.list); return; }
-            f.kind = F_LINREC_UNWIND;
-            Frame& g = push_frame(F_PROG);
-            g.pc = fr[fr.size() - 2].x.u.list;
-            return;
-        }
-        if (f.kind == F_LINREC_TEST) ++f.n;
-        f.kind = f.kind == F_LINREC_TEST ? F_LINREC_R1 : F_TAILREC_R1;
-        Frame& g = push_frame(F_PROG);
-        g.pc = fr[fr.size() - 2].y.u.list;
+        bool tail = f.kind == F_TAILREC_TEST;
+        Value r = test_result(*this, f, tail ? "tailrec" : "linrec");
+        linrec_after_test(*this, f, tail, truthy(r));
         return;
     }
     case F_LINREC_R1:
-    case F_TAILREC_R1: {
-        f.kind = f.kind == F_LINREC_R1 ? F_LINREC_TEST : F_TAILREC_TEST;
-        begin_test(f);
-        Cell* p = f.q.u.list;
-        Frame& g = push_frame(F_PROG);
-        g.pc = p;
+    case F_TAILREC_R1:
+        linrec_test(*this, fr.size() - 1, f.kind == F_TAILREC_R1);
         return;
-    }
     case F_LINREC_UNWIND: {
         Cell* r2 = f.z.u.list;
         if (--f.n <= 0) { become_prog(f, r2); return; }

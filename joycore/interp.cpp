@@ -213,13 +213,48 @@ Value Interp::end_test(Frame& f) {
 }
 
 void Interp::restore_test(Frame& f) {
+    put_back_test(f.g, f.sb);
+    f.testing = false;
+}
+
+void Interp::put_back_test(size_t outer_guard, size_t spill_base) {
     stk.resize(std::min(stk.size(), guard));
-    while (spill_stack.size() > f.sb) {
+    while (spill_stack.size() > spill_base) {
         stk.push_back(std::move(spill_stack.back()));
         spill_stack.pop_back();
     }
-    guard = f.g;
-    f.testing = false;
+    guard = outer_guard;
+}
+
+Interp::Quick Interp::quick_test(const Value& q, const char* word) {
+    constexpr int MOST_TERMS = 8;
+    Cell* p = q.u.list;
+    int terms = 0;
+    for (Cell* c = p; c; c = c->tail_)
+        if (c->stub || c->head_.tag == T_USRDEF || ++terms > MOST_TERMS) return NOT_QUICK;
+    size_t outer_guard = guard, spill_base = spill_stack.size(), base = fr.size();
+    guard = stk.size();
+    try {
+        if (!p && step_due()) periodic_check();  // an empty quotation is a step
+        for (Cell* c = p; c; c = c->tail_) {
+            if (step_due()) periodic_check();
+            const Value& x = c->head_;
+            if (x.tag == T_BUILTIN) {
+                x.u.bi->fn(*this);
+                if (fr.size() > base) loop(base);  // a combinator inside the test
+            } else {
+                stk.push_back(x);
+            }
+        }
+        if (stk.empty()) type_error("value to push", word);
+    } catch (...) {
+        unwind_frames(base);
+        put_back_test(outer_guard, spill_base);
+        throw;
+    }
+    bool yes = truthy(stk.back());
+    put_back_test(outer_guard, spill_base);
+    return yes ? QUICK_TRUE : QUICK_FALSE;
 }
 
 bool Interp::truthy(const Value& v) const {
@@ -264,15 +299,16 @@ void Interp::periodic_check() {
 // go back, so the stack is whole (Joy1 keeps the stack after an error).
 void Interp::reset_after_error() {
     top_rest = nullptr;
-    while (!fr.empty()) {
+    unwind_frames(0);
+    spill_stack.clear();
+    guard = 0;
+}
+
+void Interp::unwind_frames(size_t base) {
+    while (fr.size() > base) {
         Frame& f = fr.back();
         if (f.testing) {
-            stk.resize(std::min(stk.size(), guard));
-            while (spill_stack.size() > f.sb) {
-                stk.push_back(std::move(spill_stack.back()));
-                spill_stack.pop_back();
-            }
-            guard = f.g;
+            put_back_test(f.g, f.sb);
         } else if (f.unwind) {
             f.unwind(*this, f);
         } else if (f.kind == F_INFRA) {  // put the set-aside stack back
@@ -282,8 +318,6 @@ void Interp::reset_after_error() {
         }
         fr.pop_back();
     }
-    spill_stack.clear();
-    guard = 0;
 }
 
 namespace {

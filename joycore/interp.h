@@ -241,6 +241,13 @@ public:
     void begin_test(Frame& f);
     Value end_test(Frame& f);
     void restore_test(Frame& f);  // end a test without taking a result
+    // A test of a few builtins and literals (`[small]`, `[0 >]`) runs at
+    // once, without frames: its terms in turn on the guarded stack, then
+    // the stack put back as end_test() does. NOT_QUICK (nothing done) for
+    // any other quotation, which then runs through a test frame. `word`
+    // names the combinator in the error for a test that leaves no value.
+    enum Quick { NOT_QUICK, QUICK_FALSE, QUICK_TRUE };
+    Quick quick_test(const Value& q, const char* word);
     bool truthy(const Value& v) const;
 
     // ---- symbols ----
@@ -327,6 +334,8 @@ public:
     void spill(size_t lo);
     void resume(Frame& f);
     void reset_after_error();
+    void unwind_frames(size_t base);  // discard frames above base as an error does
+    void put_back_test(size_t outer_guard, size_t spill_base);
     // The rest of the outermost program while it runs without a frame
     // (see run_outermost), or null.
     Cell* top_rest = nullptr;
