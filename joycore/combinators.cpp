@@ -704,6 +704,52 @@ void do_case(Interp& I) {
     }
 }
 
+// The result r of map's, filter's ... quotation on an element, into the
+// frame at fi; false when the frame has ended (some / all decided).
+bool take_each_result(Interp& I, size_t fi, Value r) {
+    Frame& f = I.fr[fi];
+    switch (f.kind) {
+    case F_MAP: append(f, std::move(r)); break;
+    case F_FILTER:
+        if (I.truthy(r)) append(f, std::move(f.z));
+        break;
+    case F_SPLIT:
+        if (I.truthy(r)) append(f, std::move(f.z));
+        else {
+            Cell* c = cons_cell(std::move(f.z), nullptr);
+            if (f.last2) f.last2->tail_ = c; else f.w = Value::adopt_list(c);
+            f.last2 = c;
+        }
+        break;
+    case F_SOME:
+        if (I.truthy(r)) { I.fr.pop_back(); I.stk.push_back(Value::boolean(true)); return false; }
+        break;
+    default:
+        if (!I.truthy(r)) { I.fr.pop_back(); I.stk.push_back(Value::boolean(false)); return false; }
+        break;
+    }
+    f.z = Value();
+    return true;
+}
+
+// Every element done: the frame's results onto the stack.
+void finish_each(Interp& I, const char* word) {
+    Frame& f = I.fr.back();
+    FrameKind k = f.kind;
+    Value agg = std::move(f.x);
+    Value a = std::move(f.y);
+    Value b = std::move(f.w);
+    I.fr.pop_back();
+    if (k == F_SOME || k == F_ALL) { I.stk.push_back(Value::boolean(k == F_ALL)); return; }
+    if (agg.tag == T_DICT) {
+        I.stk.push_back(rebuild_dict(agg, std::move(a), k == F_MAP));
+        if (k == F_SPLIT) I.stk.push_back(rebuild_dict(agg, std::move(b), false));
+        return;
+    }
+    I.stk.push_back(rebuild(I, agg, std::move(a), word));
+    if (k == F_SPLIT) I.stk.push_back(rebuild(I, agg, std::move(b), word));
+}
+
 }  // namespace
 
 // ---- resuming frames ----
@@ -897,58 +943,35 @@ void Interp::resume(Frame& f) {
     case F_SPLIT:
     case F_SOME:
     case F_ALL: {
+        size_t fi = fr.size() - 1;  // a quotation's words may push frames, moving f
+        const char* word = f.kind == F_MAP ? "map" : f.kind == F_FILTER ? "filter"
+                         : f.kind == F_SPLIT ? "split" : f.kind == F_SOME ? "some" : "all";
+        const char* what = f.kind == F_MAP ? "non-empty stack" : "value to push";
         if (f.testing) {
-            const char* word = f.kind == F_MAP ? "map" : f.kind == F_FILTER ? "filter"
-                             : f.kind == F_SPLIT ? "split" : f.kind == F_SOME ? "some" : "all";
-            Value r = test_result(*this, f, word, f.kind == F_MAP ? "non-empty stack" : "value to push");
-            switch (f.kind) {
-            case F_MAP: append(f, std::move(r)); break;
-            case F_FILTER:
-                if (truthy(r)) append(f, std::move(f.z));
-                break;
-            case F_SPLIT:
-                if (truthy(r)) append(f, std::move(f.z));
-                else {
-                    Cell* c = cons_cell(std::move(f.z), nullptr);
-                    if (f.last2) f.last2->tail_ = c; else f.w = Value::adopt_list(c);
-                    f.last2 = c;
-                }
-                break;
-            case F_SOME:
-                if (truthy(r)) { fr.pop_back(); stk.push_back(Value::boolean(true)); return; }
-                break;
-            default:
-                if (!truthy(r)) { fr.pop_back(); stk.push_back(Value::boolean(false)); return; }
-                break;
-            }
-            f.z = Value();
+            Value r = test_result(*this, f, word, what);
+            if (!take_each_result(*this, fi, std::move(r))) return;
         }
-        Value e;
-        if (!next_elem(f, e)) {
-            FrameKind k = f.kind;
-            Value agg = std::move(f.x);
-            Value a = std::move(f.y);
-            Value b = std::move(f.w);
-            fr.pop_back();
-            const char* word = k == F_MAP ? "map" : k == F_FILTER ? "filter" : "split";
-            if (k == F_SOME || k == F_ALL) { stk.push_back(Value::boolean(k == F_ALL)); return; }
-            if (agg.tag == T_DICT) {
-                stk.push_back(rebuild_dict(agg, std::move(a), k == F_MAP));
-                if (k == F_SPLIT) stk.push_back(rebuild_dict(agg, std::move(b), false));
+        for (;;) {
+            Frame& g = fr[fi];
+            Value e;
+            if (!next_elem(g, e)) {
+                finish_each(*this, word);
                 return;
             }
-            stk.push_back(rebuild(*this, agg, std::move(a), word));
-            if (k == F_SPLIT) stk.push_back(rebuild(*this, agg, std::move(b), word));
-            return;
+            if (g.kind == F_FILTER || g.kind == F_SPLIT)  // keep the element (a dict: its position)
+                g.z = g.x.tag == T_DICT ? Value::integer(g.n - 1) : e;
+            Value r;
+            if (!quick_result(g.q, &e, word, what, r)) {
+                Frame& h = fr[fi];
+                begin_test(h);
+                stk.push_back(std::move(e));
+                Cell* p = h.q.u.list;
+                Frame& prog = push_frame(F_PROG);
+                prog.pc = p;
+                return;
+            }
+            if (!take_each_result(*this, fi, std::move(r))) return;
         }
-        if (f.kind == F_FILTER || f.kind == F_SPLIT)  // keep the element (a dict: its position)
-            f.z = f.x.tag == T_DICT ? Value::integer(f.n - 1) : e;
-        begin_test(f);
-        stk.push_back(std::move(e));
-        Cell* p = f.q.u.list;
-        Frame& g = push_frame(F_PROG);
-        g.pc = p;
-        return;
     }
     case F_INFRA: {
         ListBuilder result;  // top first

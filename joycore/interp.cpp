@@ -227,14 +227,21 @@ void Interp::put_back_test(size_t outer_guard, size_t spill_base) {
 }
 
 Interp::Quick Interp::quick_test(const Value& q, const char* word) {
+    Value result;
+    if (!quick_result(q, nullptr, word, "value to push", result)) return NOT_QUICK;
+    return truthy(result) ? QUICK_TRUE : QUICK_FALSE;
+}
+
+bool Interp::quick_result(const Value& q, Value* arg, const char* word, const char* what, Value& result) {
     constexpr int MOST_TERMS = 8;
     Cell* p = q.u.list;
     int terms = 0;
     for (Cell* c = p; c; c = c->tail_)
-        if (c->stub || c->head_.tag == T_USRDEF || ++terms > MOST_TERMS) return NOT_QUICK;
+        if (c->stub || c->head_.tag == T_USRDEF || ++terms > MOST_TERMS) return false;
     size_t outer_guard = guard, spill_base = spill_stack.size(), base = fr.size();
     guard = stk.size();
     try {
+        if (arg) stk.push_back(std::move(*arg));
         if (!p && step_due()) periodic_check();  // an empty quotation is a step
         for (Cell* c = p; c; c = c->tail_) {
             if (step_due()) periodic_check();
@@ -246,15 +253,20 @@ Interp::Quick Interp::quick_test(const Value& q, const char* word) {
                 stk.push_back(x);
             }
         }
-        if (stk.empty()) type_error("value to push", word);
+        if (stk.empty()) type_error(what, word);
     } catch (...) {
         unwind_frames(base);
         put_back_test(outer_guard, spill_base);
         throw;
     }
-    bool yes = truthy(stk.back());
+    if (stk.size() > guard) {
+        result = std::move(stk.back());
+        stk.pop_back();
+    } else {
+        result = stk.back();  // the test consumed its input: the top is an original
+    }
     put_back_test(outer_guard, spill_base);
-    return yes ? QUICK_TRUE : QUICK_FALSE;
+    return true;
 }
 
 bool Interp::truthy(const Value& v) const {

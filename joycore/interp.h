@@ -248,6 +248,9 @@ public:
     // names the combinator in the error for a test that leaves no value.
     enum Quick { NOT_QUICK, QUICK_FALSE, QUICK_TRUE };
     Quick quick_test(const Value& q, const char* word);
+    // The same for the quotation of map, filter, split ...: `arg` pushed
+    // first, the top left by q in `result`. False when q is not quick.
+    bool quick_result(const Value& q, Value* arg, const char* word, const char* what, Value& result);
     bool truthy(const Value& v) const;
 
     // ---- symbols ----
