@@ -203,12 +203,23 @@ void do_session_delete(Interp& I) { one_name(I, "session-delete", &Store::sessio
 
 // ---- worlds ----
 
+// Opening a world brings back where it was left: its definitions and
+// roots, and the stack world-save kept (which replaces the stack of the
+// world left). A world never saved with world-save, or whose root
+// "world-stack" was forgotten, leaves the stack as it is.
 void do_world_open(Interp& I) {  // "path" ->
     I.require(CAP_STORE, "world-open");
     I.need(1, "world-open");
     std::string path = string_arg(I, 0, "world-open", "file name");
     I.host->open_world(I, path);
     I.pop();
+    Value saved;
+    if (!store_of(I, "world-open").recall("world-stack", saved)) return;
+    if (saved.tag != T_LIST) I.error("the root world-stack of " + path + " is not a list");
+    std::vector<Value> items;  // top first
+    for (Cell* c = saved.u.list; c; c = tail(c)) items.push_back(head(c));
+    I.stk.clear();
+    for (size_t k = items.size(); k-- > 0;) I.push(std::move(items[k]));
 }
 
 void do_world_close(Interp& I) {

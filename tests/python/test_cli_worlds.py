@@ -60,7 +60,8 @@ def test_synonyms_and_world_path(tmp_path):
 
 def test_world_save_stores_the_stack(tmp_path):
     assert joy(tmp_path, '"s.world" world-open. 1 "two" [3] world-save [] unstack.\n') == ("", "")
-    assert lines(tmp_path, '"s.world" world-open. "world-stack" recall .\n') == ['[[3] "two" 1]']
+    # opening the world brings the stack back: the `.` after world-open prints its top
+    assert lines(tmp_path, '"s.world" world-open. "world-stack" recall .\n') == ["[3]", '[[3] "two" 1]']
 
 
 def test_db_option_opens_a_file(tmp_path):
@@ -173,3 +174,13 @@ def test_two_writers_on_one_world(tmp_path):
     assert conn.execute("SELECT count(*) FROM joy_roots").fetchone()[0] == 301
     assert conn.execute("SELECT count(*) FROM joy_definitions").fetchone()[0] == 300
     assert lines(tmp_path, '"b149" recall . bw149 .\n', "--db", "two.db") == ["[149 0]", "149"]
+
+
+def test_world_open_brings_back_the_stack_world_save_kept(tmp_path):
+    assert joy(tmp_path, '0 setautoput "w.db" world-open 1 "two" [3] world-save.\n') == ("", "")
+    # the saved stack replaces the stack of the world left
+    assert lines(tmp_path, '0 setautoput 99 "w.db" world-open stack put.\n') == ['[[3] "two" 1]']
+    # a world never saved with world-save, or whose stack root was forgotten, keeps the stack
+    assert lines(tmp_path, '0 setautoput 5 "fresh.db" world-open stack put.\n') == ["[5]"]
+    assert joy(tmp_path, '0 setautoput "w.db" world-open "world-stack" forget.\n') == ("", "")
+    assert lines(tmp_path, '0 setautoput 7 "w.db" world-open stack put.\n') == ["[7]"]
