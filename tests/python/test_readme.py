@@ -18,3 +18,36 @@ def test_every_sql_function_is_in_the_readme():
                  "joy_create_function", "joy_create_aggregate", "joy_drop_function"]:
         assert f"`{name}(" in readme, name
     assert "`joy(program" in readme
+
+
+def test_sql_function_examples_give_what_the_readme_shows():
+    """Each row of the SQL function table: its SQL (after the setup the README
+    names, in order, on one connection) gives the result shown."""
+    import re
+    import sqlite3
+    from conftest import BUILD
+    readme = open(os.path.join(ROOT, "README.md")).read()
+    table = readme[readme.index("| function | does | example → result |"):]
+    table = table[:table.index("\n\n")]
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.enable_load_extension(True)
+    conn.load_extension(os.path.join(BUILD, "joy"))
+    setup = re.search(r"after `(SELECT joy_eval\('\[1 2 3\].*?'\))`", readme, re.S).group(1)
+    conn.execute(setup.replace("\n", " "))
+    checked = 0
+    for row in table.splitlines()[2:]:
+        example = row.rsplit(" | ", 1)[-1]
+        for before in re.findall(r"after `(SELECT [^`]*)`", example):
+            conn.execute(before)
+        found = re.search(r"`(SELECT [^`]*)` → `([^`]*)`", example.split("after `", 1)[-1]
+                          if "after `" in example else example)
+        if not found:
+            continue
+        sql, shown = found.group(1).replace("\\|", "|"), found.group(2).replace("\\|", "|")
+        first = conn.execute(sql).fetchone()
+        got = "|".join("" if v is None else str(v) for v in first)
+        if " and " in example.split("→", 1)[1]:  # joy_run: the first of the lines shown
+            got = got.split("\n")[0]
+        assert got == shown, (sql, got, shown)
+        checked += 1
+    assert checked >= 14
