@@ -3,6 +3,7 @@
 #include "context.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <new>
 #include <mutex>
@@ -291,11 +292,18 @@ JoyConnection::JoyConnection(sqlite3* db)
     pure_settings_ = pure_->settings();
 }
 
+namespace {
+std::atomic<uint64_t> closed_count{0};
+}
+
+uint64_t JoyConnection::connections_closed() { return closed_count.load(std::memory_order_relaxed); }
+
 JoyConnection::~JoyConnection() {
     {
         std::lock_guard<std::mutex> lock(loaded_mutex);
         loaded().erase(db_);
     }
+    closed_count.fetch_add(1, std::memory_order_relaxed);
     cache_.clear();
     pure_cache_.clear();
     journal_.clear();
@@ -360,10 +368,14 @@ void JoyConnection::call(const Program& prog, joy::Value* below, sqlite3_value**
     joy::Interp& I = interp(mode);
     try {
         begin(mode);
-        try {
-            run_items(I, prog, below, argv, argc, mode);
-        } catch (...) {
-            run_again_or_rethrow(prog, below, argv, argc, mode);
+        if (mode == Mode::PURE) {
+            run_items(I, prog, below, argv, argc, mode);  // never touches the store
+        } else {
+            try {
+                run_items(I, prog, below, argv, argc, mode);
+            } catch (...) {
+                run_again_or_rethrow(prog, below, argv, argc, mode);
+            }
         }
         take(take_arg, I);
         if (call_open_) {
@@ -612,7 +624,7 @@ std::string table_naming(sqlite3* db, std::string_view function) {
     for (const std::string& schema : schemas) {
         Statement tables;
         if (tables.prepare(db, "SELECT name, sql FROM " + quote_identifier(schema) +
-                                   ".sqlite_schema WHERE type = 'table' AND instr(lower(sql), ?1)") != SQLITE_OK)
+                                   ".sqlite_schema WHERE lower(type) = 'table' AND instr(lower(sql), ?1)") != SQLITE_OK)
             return schema + " (its schema cannot be read)";
         sqlite3_stmt* st = tables.get();
         sqlite3_bind_text(st, 1, name.data(), int(name.size()), SQLITE_STATIC);
@@ -657,18 +669,10 @@ namespace {
 // CHECK constraint of the file without writing (PRAGMA integrity_check,
 // quick_check, or their table-valued forms). Asked once per statement.
 bool checks_integrity(sqlite3_stmt* st) {
-    thread_local sqlite3_stmt* last = nullptr;
-    thread_local int last_prepared = -1;
-    thread_local bool verdict = false;
-    int prepared = sqlite3_stmt_status(st, SQLITE_STMTSTATUS_REPREPARE, 0);
-    if (st == last && prepared == last_prepared) return verdict;
     const char* sql = sqlite3_sql(st);
     std::string text(sql ? sql : "");
     for (char& c : text) c = char(std::tolower((unsigned char)c));
-    last = st;
-    last_prepared = prepared;
-    verdict = text.find("integrity_check") != std::string::npos || text.find("quick_check") != std::string::npos;
-    return verdict;
+    return text.find("integrity_check") != std::string::npos || text.find("quick_check") != std::string::npos;
 }
 
 bool refused_by_schema(sqlite3_context* ctx, std::string_view function) {
@@ -685,8 +689,11 @@ bool refused_by_schema(sqlite3_context* ctx, std::string_view function) {
     // change of schema (here or in another connection, an ATTACH or DETACH)
     // makes the statement prepare itself again; a statement run many times
     // (executemany) so reads the schema once.
+    // (A connection closed and another opened at the same address is told
+    // apart by the count of connections closed.)
     struct Checked {
         sqlite3* db = nullptr;
+        uint64_t closed = 0;
         sqlite3_stmt* statement = nullptr;
         int prepared = -1, databases = -1;
         std::string sql, function, table;
@@ -696,9 +703,11 @@ bool refused_by_schema(sqlite3_context* ctx, std::string_view function) {
     int databases = 0;
     while (sqlite3_db_name(db, databases)) ++databases;
     const char* sql = sqlite3_sql(writer);
-    if (last.db != db || last.statement != writer || last.prepared != prepared || last.databases != databases ||
-        last.function != function || last.sql != (sql ? sql : ""))
-        last = {db, writer, prepared, databases, sql ? sql : "", std::string(function), table_naming(db, function)};
+    uint64_t closed = JoyConnection::connections_closed();
+    if (last.db != db || last.closed != closed || last.statement != writer || last.prepared != prepared ||
+        last.databases != databases || last.function != function || last.sql != (sql ? sql : ""))
+        last = {db, closed, writer, prepared, databases, sql ? sql : "", std::string(function),
+                table_naming(db, function)};
     if (last.table.empty()) return false;
     std::string msg = "joy: unsafe use of " + std::string(function) + "() in the schema of table " + last.table +
                       ": only joy() and pure functions may be called from a schema";

@@ -123,6 +123,9 @@ public:
     // Whether the extension is loaded on `db` already (a second load would
     // replace the functions of the first and orphan its tables).
     static bool loaded_on(sqlite3* db);
+    // Connections of the process closed so far: a cache keyed by a
+    // connection's address must not outlive it.
+    static uint64_t connections_closed();
 
     // The interpreter of calls with effects (the connection's definitions,
     // persistence, SQL) and the one of pure calls.

@@ -185,17 +185,24 @@ bool SqlSeal::integrity_checks_prepared() { return integrity_check_prepared.load
 namespace {
 // Whether an action the authorizer sees may write a table, change a schema
 // or attach one; reading, calling functions and transactions may not.
-bool may_write(int action, const char* pragma_value) {
+// (An integrity check counts too: it runs every CHECK constraint.)
+bool may_write(int action, const char* a, const char* b) {
+    auto checks = [](const char* name) {
+        return name && (sqlite3_strnicmp(name, "integrity_check", 15) == 0 || sqlite3_strnicmp(name, "quick_check", 11) == 0 ||
+                        sqlite3_strnicmp(name, "pragma_integrity_check", 22) == 0 ||
+                        sqlite3_strnicmp(name, "pragma_quick_check", 18) == 0);
+    };
     switch (action) {
-    case SQLITE_SELECT:
     case SQLITE_READ:
+        return checks(a);
+    case SQLITE_SELECT:
     case SQLITE_FUNCTION:
     case SQLITE_RECURSIVE:
     case SQLITE_TRANSACTION:
     case SQLITE_SAVEPOINT:
         return false;
     case SQLITE_PRAGMA:
-        return pragma_value != nullptr;
+        return b != nullptr || checks(a);
     default:
         return true;
     }
@@ -207,7 +214,7 @@ int SqlSeal::authorize(void* self, int action, const char* a, const char* b, con
     if (action == SQLITE_PRAGMA && a && (sqlite3_stricmp(a, "integrity_check") == 0 || sqlite3_stricmp(a, "quick_check") == 0))
         integrity_check_prepared.store(true, std::memory_order_relaxed);
     seal->probe_seen_ = true;
-    if (!seal->call_run_ && !seal->sealed_ && may_write(action, b)) ++seal->schema_epoch_;
+    if (!seal->call_run_ && !seal->sealed_ && may_write(action, a, b)) ++seal->schema_epoch_;
     if (!seal->sealed_) return SQLITE_OK;
     seal->consulted_ = true;
     seal->db_name_ = db;

@@ -262,3 +262,41 @@ def test_an_attached_check_naming_an_effects_function_is_refused_after_it_ran(tm
     with pytest.raises(sqlite3.OperationalError, match=r"unsafe use of sqe\(\) in the schema of table other\.t"):
         victim.execute("INSERT INTO other.t VALUES (1)")
     assert one(victim, "SELECT count(*) FROM other.t") == 0
+
+
+def test_a_check_in_a_table_row_typed_in_capitals_is_refused(tmp_path):
+    # SQLite loads a table from a sqlite_schema row of type 'Table' as well.
+    path = str(tmp_path / "crafted.db")
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t(x)")
+    conn.execute("PRAGMA writable_schema=ON")
+    conn.execute("UPDATE sqlite_schema SET type='Table', "
+                 "sql='CREATE TABLE t(x CHECK (joy_config(''files'', 1)))' WHERE name='t'")
+    conn.commit()
+    conn.close()
+    victim = connect(path)
+    with pytest.raises(sqlite3.OperationalError, match=r"unsafe use of joy_config\(\) in the schema of table main\.t"):
+        victim.execute("INSERT INTO t VALUES (1)")
+    assert one(victim, "SELECT joy_config('files')") == 0
+
+
+def test_a_failing_pure_call_leaves_the_session_of_an_earlier_call(db):
+    db.execute("""SELECT joy_eval('"draft" session')""")
+    with pytest.raises(sqlite3.OperationalError, match="divisor"):
+        one(db, "SELECT joy('1 0 /')")
+    assert one(db, "SELECT joy_eval('current-session')") == "draft"
+
+
+def test_an_integrity_check_after_a_clean_verdict_is_guarded(tmp_path):
+    path = str(tmp_path / "check.db")
+    conn = connect(path, isolation_level=None)
+    make_effects_square(conn)
+    assert one(conn, "SELECT sqe(3)") == 9  # no table names sqe: the verdict is clean
+    other = sqlite3.connect(path, isolation_level=None)  # no extension: a crafted writer
+    other.execute("CREATE TABLE u(x)")
+    other.execute("INSERT INTO u VALUES (2)")
+    other.execute("PRAGMA writable_schema=ON")
+    other.execute("UPDATE sqlite_schema SET sql='CREATE TABLE u(x CHECK (sqe(x) IS NOT NULL))' WHERE name='u'")
+    other.close()
+    with pytest.raises(sqlite3.OperationalError, match=r"unsafe use of sqe\(\)"):
+        conn.execute("PRAGMA integrity_check").fetchall()
