@@ -25,11 +25,15 @@ SqliteStore::SqliteStore(sqlite3* db) : db_(db), self_(std::make_shared<SqliteSt
     const char* file = sqlite3_db_filename(db_, "main");
     main_in_memory_ = !file || !*file;
     seal_.install(db_);
+    sqlite3_commit_hook(db_, refuse_commit, this);
+    sqlite3_rollback_hook(db_, transaction_rolled_back, this);
 }
 
 SqliteStore::~SqliteStore() {
     release_statements();
     seal_.uninstall();
+    sqlite3_commit_hook(db_, nullptr, nullptr);
+    sqlite3_rollback_hook(db_, nullptr, nullptr);
 }
 
 void SqliteStore::release_statements() {
@@ -407,7 +411,7 @@ void SqliteStore::end_call_slow(bool ok) {
         } else {
             // RELEASE of the outermost savepoint commits, and may fail (busy)
             if (ok) commit_error = sqlite3_errmsg(db_);
-            sqlite3_exec(db_, "ROLLBACK TO joy_call; RELEASE joy_call", nullptr, nullptr, nullptr);
+            roll_back_call_savepoint();
             forget_caches();
             ok = false;
         }
@@ -425,6 +429,29 @@ void SqliteStore::end_call_slow(bool ok) {
     changes_seen_ = sqlite3_total_changes64(db_);
     if (!commit_error.empty()) throw joy::JoyError("run time error: commit failed: " + commit_error);
 }
+
+// An interrupted call cannot roll its savepoint back at once: SQLite
+// interrupts every statement until the caller's statement, still running,
+// ends. The savepoint is then rolled back at the next call, and until then
+// the commit hook turns any commit into a rollback, so the failed call's
+// writes are never kept.
+void SqliteStore::roll_back_call_savepoint() {
+    rollback_pending_ = true;  // no commit while the savepoint holds the call's writes
+    int rc = sqlite3_exec(db_, "ROLLBACK TO joy_call", nullptr, nullptr, nullptr);
+    if (rc == SQLITE_INTERRUPT) return;
+    rollback_pending_ = false;  // rolled back, or gone with its transaction
+    if (rc == SQLITE_OK) sqlite3_exec(db_, "RELEASE joy_call", nullptr, nullptr, nullptr);
+}
+
+void SqliteStore::settle_pending_rollback() {
+    roll_back_call_savepoint();
+    if (rollback_pending_) fail("rolling back a call that failed before");
+    forget_caches();
+}
+
+int SqliteStore::refuse_commit(void* self) { return static_cast<SqliteStore*>(self)->rollback_pending_ ? 1 : 0; }
+
+void SqliteStore::transaction_rolled_back(void* self) { static_cast<SqliteStore*>(self)->rollback_pending_ = false; }
 
 void SqliteStore::forget_caches() {
     string_ids_.clear();

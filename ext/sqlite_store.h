@@ -112,6 +112,7 @@ public:
     // says the call may be run again with `immediate`, which takes the write
     // lock before anything is read and so waits its turn.
     void begin_call(bool immediate = false) {
+        if (rollback_pending_) settle_pending_rollback();
         if (immediate) return begin_immediate_call();
         in_call_ = true;
         seal_.begin_call(interp_);
@@ -250,6 +251,11 @@ private:
     bool is_free_standing();
     void check_free_standing();
     void end_call_slow(bool ok);
+    void roll_back_call_savepoint();
+    void settle_pending_rollback();
+    static int refuse_commit(void* self);
+    static void transaction_rolled_back(void* self);
+    bool rollback_pending_ = false;  // see roll_back_call_savepoint
     void begin_immediate_call();
     void open_call_savepoint();
     std::shared_ptr<SqliteStore*> self_;  // lazy sources hold a weak copy

@@ -152,3 +152,47 @@ def test_intern_refuses_a_name_that_is_not_utf8(db):
         one(db, "SELECT joy_eval('intern', x'ff')")
     with pytest.raises(sqlite3.OperationalError, match="valid name needed for intern"):
         one(db, "SELECT joy_eval('intern', x'61ff')")
+
+
+@pytest.mark.parametrize("path", [":memory:", "file"])
+def test_an_interrupted_call_keeps_none_of_its_writes(tmp_path, path):
+    # SQLite interrupts every statement until the caller's ends, so the
+    # call's savepoint is rolled back at the next call; no commit keeps it.
+    path = str(tmp_path / "i.db") if path == "file" else path
+    conn = connect(path, check_same_thread=False)
+    conn.execute("CREATE TABLE t(x)")
+    conn.commit()
+    conn.execute("SELECT joy_limits(0, NULL, NULL)")
+    program = '"INSERT INTO t VALUES (1)" [] exec pop DEFINE zz == 1. [true] [] while'
+    timer = threading.Timer(0.3, conn.interrupt)
+    timer.start()
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="interrupted"):
+            conn.execute("SELECT joy_eval(?)", (program,)).fetchall()
+    finally:
+        timer.cancel()
+    with pytest.raises(sqlite3.IntegrityError, match="constraint failed"):
+        conn.commit()  # refused by the commit hook: the transaction rolls back
+    assert not conn.in_transaction
+    assert one(conn, "SELECT count(*) FROM t") == 0
+    with pytest.raises(sqlite3.OperationalError, match="definition needed for zz"):
+        one(conn, "SELECT joy_eval('zz')")
+    assert one(conn, "SELECT joy_eval('2 3 +')") == 5
+    conn.close()
+
+
+def test_an_interrupted_call_is_rolled_back_by_the_next_call(tmp_path):
+    conn = connect(str(tmp_path / "n.db"), check_same_thread=False, isolation_level=None)
+    conn.execute("CREATE TABLE t(x)")
+    conn.execute("SELECT joy_limits(0, NULL, NULL)")
+    timer = threading.Timer(0.3, conn.interrupt)
+    timer.start()
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="interrupted"):
+            conn.execute("""SELECT joy_eval('"INSERT INTO t VALUES (1)" [] exec pop [true] [] while')""").fetchall()
+    finally:
+        timer.cancel()
+    assert one(conn, "SELECT joy_eval('\"INSERT INTO t VALUES (2)\" [] exec')") == 1
+    assert not conn.in_transaction
+    other = sqlite3.connect(str(tmp_path / "n.db"))
+    assert other.execute("SELECT x FROM t").fetchall() == [(2,)]
