@@ -250,10 +250,12 @@ void scalar_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
     if (f.def.effects && f.schema_guard.refused(ctx, f.def.name, f.connection().store()->seal())) return;
     try {
         f.connection().call(f.program(PROGRAM), nullptr, argv, argc, f.mode(), true, [&](joy::Interp& I) {
-            if (I.stk.empty())
+            if (I.stk.empty()) {
                 sqlite3_result_null(ctx);
-            else
-                result_value(ctx, I.stk.back());
+                return;
+            }
+            joy::MemoryLimitScope limit(I);  // making the text of a large value
+            result_value(ctx, I.stk.back());
         });
     } catch (...) {
         result_error(ctx, f);
@@ -313,8 +315,10 @@ void inverse_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) { update(c
 
 void result_final(sqlite3_context* ctx, UserFunction& f, joy::Value acc) {
     joy::Value result;
-    if (run_role(f, FINAL, &acc, nullptr, 0, result))
+    if (run_role(f, FINAL, &acc, nullptr, 0, result)) {
+        joy::MemoryLimitScope limit(f.connection().limits);  // making the text of a large value
         result_value(ctx, result);
+    }
     else
         sqlite3_result_null(ctx);
 }

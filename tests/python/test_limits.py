@@ -196,3 +196,15 @@ def test_an_interrupted_call_is_rolled_back_by_the_next_call(tmp_path):
     assert not conn.in_transaction
     other = sqlite3.connect(str(tmp_path / "n.db"))
     assert other.execute("SELECT x FROM t").fetchall() == [(2,)]
+
+
+@pytest.mark.parametrize("sql", ["SELECT f(1)", "SELECT fe(1)", "SELECT a(x) FROM (SELECT 1 AS x)"])
+def test_a_user_functions_result_text_meets_the_memory_limit(db, sql):
+    # 2^22 shared cells: small in memory, 25 MB as text
+    body = "[1] 22 [dup [] cons cons] times"
+    db.execute("SELECT joy_limits(NULL, 10000000, NULL)")
+    db.execute(f"SELECT joy_create_function('f', 1, 'pop {body}')")
+    db.execute(f"SELECT joy_create_function('fe', 1, 'pop {body}', 'effects')")
+    db.execute(f"SELECT joy_create_aggregate('a', 1, '[]', 'swap cons', '{body}')")
+    with pytest.raises(sqlite3.OperationalError, match="memory limit exceeded"):
+        one(db, sql)
