@@ -166,9 +166,17 @@ int stack_filter(sqlite3_vtab_cursor* cur, int idx_num, const char*, int argc, s
                       c->rows.reserve(I.stk.size());
                       for (size_t k = I.stk.size(); k-- > 0;) c->rows.push_back({joy::Value(), std::move(I.stk[k])});
                       // The rows' text is made later, column by column: a value
-                      // whose text cannot fit fails the call now, before it commits.
+                      // whose text cannot fit (the memory limit, SQLite's length
+                      // limit) fails the call now, before it commits.
                       joy::MemoryLimitScope limit(I);
-                      for (const Row& row : c->rows) joy::check_text_fits(row.value);
+                      size_t longest = size_t(sqlite3_limit(conn.db(), SQLITE_LIMIT_LENGTH, -1));
+                      for (const Row& row : c->rows) {
+                          joy::check_text_fits(row.value);
+                          const joy::Value& v = row.value;
+                          if (v.tag == joy::T_STRING ? v.u.str->len > longest : joy::text_longer_than(v, longest))
+                              throw joy::JoyError("run time error: a value's text is longer than SQLite's length "
+                                                  "limit (" + std::to_string(longest) + ")");
+                      }
                   });
         return SQLITE_OK;
     });

@@ -276,6 +276,8 @@ void check_text_fits(const Value& v) {
     if (text_length_at_least(v, room + 1) > room) tl_pool.over_limit();
 }
 
+bool text_longer_than(const Value& v, size_t n) { return text_length_at_least(v, n + 1) > n; }
+
 void text_grew(const Value& root, size_t text_size, bool& measured) {
     check_text_size(text_size);
     if (!measured) {

@@ -20,6 +20,8 @@ void print_term(std::string& out, Cell* list, bool exact_floats = false);
 // with the memory-limit error at once if the text of `v` cannot fit what
 // the run's limit leaves, measuring shared parts once.
 void check_text_fits(const Value& v);
+// Whether the Joy text of v is longer than n bytes (shared parts measured once).
+bool text_longer_than(const Value& v, size_t n);
 std::string to_joy(const Value& v);
 // Floats as Joy1 prints them (exact: see print_value).
 void print_float(std::string& out, double d, bool exact = false);

@@ -3,7 +3,7 @@ import sqlite3
 
 import pytest
 
-from conftest import one
+from conftest import connect, one
 
 
 def test_stack_rows_top_first(db):
@@ -104,3 +104,17 @@ def test_each_errors(db):
 def test_each_aggregates(db):
     assert one(db, "SELECT sum(value) FROM joy_each('[1 2 3 4]')") == 10
     assert one(db, "SELECT count(*) FROM joy_each(joy_eval('[] 1000 [0 swap cons] times'))") == 1000
+
+
+def test_joy_stack_keeps_nothing_when_a_rows_text_is_too_long(tmp_path):
+    path = str(tmp_path / "s.db")
+    conn = connect(path, isolation_level=None)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, 1000)
+    conn.execute("CREATE TABLE t(x)")
+    program = '"INSERT INTO t VALUES (1)" [] exec pop DEFINE zz == 1. 1 setecho 2000 vzeros'
+    with pytest.raises(sqlite3.OperationalError, match="longer than SQLite's length limit"):
+        conn.execute("SELECT * FROM joy_stack(?)", (program,)).fetchall()
+    assert conn.execute("SELECT count(*) FROM t").fetchone()[0] == 0
+    assert conn.execute("SELECT joy_eval('echo')").fetchone()[0] == 0
+    # a string is measured as its bytes, which the column gives
+    assert conn.execute("SELECT value FROM joy_stack(?)", ("\"\" 1000 ['x swap cons] times",)).fetchone()[0] == "x" * 1000
