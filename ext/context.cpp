@@ -614,6 +614,11 @@ bool calls_function(const std::string& sql, std::string_view function) {
 
 // The first table, as "schema.table", whose definition calls `function`.
 std::string table_naming(sqlite3* db, std::string_view function) {
+    return schema_object_calling(db, function, true);
+}
+}  // namespace
+
+std::string schema_object_calling(sqlite3* db, std::string_view function, bool tables_only) {
     std::string name(function);
     for (char& c : name) c = char(std::tolower((unsigned char)c));
     std::vector<std::string> schemas;
@@ -622,21 +627,24 @@ std::string table_naming(sqlite3* db, std::string_view function) {
         while (sqlite3_step(list.get()) == SQLITE_ROW) schemas.emplace_back(column_text(list.get(), 0));
     std::string found;
     for (const std::string& schema : schemas) {
-        Statement tables;
-        if (tables.prepare(db, "SELECT name, sql FROM " + quote_identifier(schema) +
-                                   ".sqlite_schema WHERE lower(type) = 'table' AND instr(lower(sql), ?1)") != SQLITE_OK)
-            return schema + " (its schema cannot be read)";
-        sqlite3_stmt* st = tables.get();
+        Statement objects;
+        // (SQLite reads a schema row's type in any case: 'Table' is a table.)
+        std::string sql = "SELECT lower(type), name, sql FROM " + quote_identifier(schema) +
+                          ".sqlite_schema WHERE instr(lower(sql), ?1)" +
+                          (tables_only ? " AND lower(type) = 'table'" : "");
+        if (objects.prepare(db, sql) != SQLITE_OK) return schema + " (its schema cannot be read)";
+        sqlite3_stmt* st = objects.get();
         sqlite3_bind_text(st, 1, name.data(), int(name.size()), SQLITE_STATIC);
         while (found.empty() && sqlite3_step(st) == SQLITE_ROW) {
-            const char* text = reinterpret_cast<const char*>(sqlite3_column_text(st, 1));
-            if (text && calls_function(text, name)) found = schema + "." + std::string(column_text(st, 0));
+            const char* text = reinterpret_cast<const char*>(sqlite3_column_text(st, 2));
+            if (text && calls_function(text, name))
+                found = (tables_only ? "" : std::string(column_text(st, 0)) + " ") + schema + "." +
+                        std::string(column_text(st, 1));
         }
         if (!found.empty()) break;
     }
     return found;
 }
-}  // namespace
 
 namespace {
 bool refused_by_schema(sqlite3_context* ctx, std::string_view function);

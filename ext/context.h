@@ -250,6 +250,11 @@ private:
     uint64_t clean_at_ = UINT64_MAX;
 };
 
+// The first table (with tables_only), or index, view, trigger or table, of
+// any of the connection's schemas whose SQL calls `function`, named as
+// "schema.name" ("index schema.name" without tables_only); empty if none.
+std::string schema_object_calling(sqlite3* db, std::string_view function, bool tables_only);
+
 // "joy: <what went wrong>" for the exception being handled (call inside a
 // catch block). Also true for bad_alloc and other std exceptions.
 std::string current_error_message();

@@ -125,6 +125,8 @@ public:
 
     void create(Definition def);
     void drop(std::string_view name);
+    bool same_as_registered(const Definition& def);
+    void refuse_while_used(const std::string& name, const char* change);
     // Registers the functions saved in joy_functions (on loading).
     int load_saved();
     void forget(UserFunction* f);
@@ -448,6 +450,12 @@ void Registry::save(const Definition& def) {
 }
 
 void Registry::create(Definition def) {
+    // Compiling reads stored words; whatever happens, no statement is left
+    // prepared (the host could not close the connection).
+    struct Release {
+        JoyConnection& conn;
+        ~Release() { conn.release_idle_statements(); }
+    } release{*conn_};
     std::string key = lower(def.name);
     if (is_reserved(key))
         fail(def.name + (key == "regexp" || key == "match" ? " is called by an SQL operator" : " is a name of the Joy extension"));
@@ -464,15 +472,41 @@ void Registry::create(Definition def) {
                 throw joy::JoyError(def.name + ": " + e.what());
             }
         }
-    conn_->store_call([&](SqliteStore& store) {
+    bool same = same_as_registered(def);
+    conn_->store_call([&](SqliteStore& store) {  // (statements read while compiling are released at its end)
+        if (!same) refuse_while_used(def.name, "made again with another program");
         store.ensure_schema();
         save(def);
         install(def, compiled, bound);
     });
 }
 
+// Whether `def` is exactly the function of that name and arity in use
+// (programs, effects, captured words): making it again changes nothing.
+bool Registry::same_as_registered(const Definition& def) {
+    auto it = by_name_.find(lower(def.name));
+    if (it == by_name_.end()) return true;
+    for (UserFunction* f : it->second)
+        if (f->gone.empty() && f->def.n_args == def.n_args)
+            return f->def.kind == def.kind && f->def.effects == def.effects &&
+                   std::equal(std::begin(def.text), std::end(def.text), std::begin(f->def.text)) &&
+                   f->def.words == def.words;
+    return true;
+}
+
+// What an index, a generated column, a view or a CHECK computed with a
+// function must stay what the function computes: it is not made again
+// differently, nor dropped, while the schema of a database calls it.
+void Registry::refuse_while_used(const std::string& name, const char* change) {
+    std::string user = schema_object_calling(db_, name, false);
+    if (!user.empty())
+        fail(name + " cannot be " + change + " while " + user + " calls it (what it computed would no longer hold); "
+             "drop that first");
+}
+
 void Registry::drop(std::string_view name) {
     conn_->store_call([&](SqliteStore& store) {
+        refuse_while_used(std::string(name), "dropped");
         bool saved = false;
         if (table_exists(db_, "joy_functions")) {
             store.ensure_schema();

@@ -73,3 +73,18 @@ def test_perl_dbi():
     proc = run(["perl", "-e", script])
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == ["[1 4 9]", "49", "error ok"]
+
+
+@pytest.mark.skipif(not shutil.which("sqlite3"), reason="sqlite3 shell not installed")
+@pytest.mark.parametrize("failing", [
+    "SELECT joy_create_function('bad', 1, 'sq ]');",                     # a syntax error after reading sq
+    "SELECT joy_create_function('sqf', 1, 'sq sq');",                    # refused: an index calls sqf
+    "SELECT joy_drop_function('sqf');",
+])
+def test_the_shell_closes_its_connection_after_a_failed_call(tmp_path, failing):
+    # sqlite3_close() (not _v2) refuses while any statement is left prepared
+    proc = run(["sqlite3", str(tmp_path / "c.db"), "-cmd", ".load " + EXTENSION,
+                "SELECT joy_define('sq', 'dup *');", "CREATE TABLE t(x);",
+                "SELECT joy_create_function('sqf', 1, 'sq');", "CREATE INDEX tf ON t(sqf(x));", failing])
+    assert "joy:" in proc.stderr
+    assert "unable to close" not in proc.stderr

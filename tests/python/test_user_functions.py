@@ -516,3 +516,28 @@ def test_a_database_registers_at_most_ten_thousand_functions(tmp_path):
     with pytest.raises(sqlite3.OperationalError, match="at most 10000 Joy functions"):
         victim.execute("SELECT joy_create_function('another', 1, 'dup')").fetchone()
     victim.close()
+
+
+def test_a_function_an_index_uses_is_not_changed_or_dropped(numbers):
+    numbers.execute("SELECT joy_create_function('sqf', 1, 'dup *')")
+    numbers.execute("CREATE INDEX tf ON t(sqf(x))")
+    # the same function again changes nothing, and is allowed
+    assert one(numbers, "SELECT joy_create_function('sqf', 1, 'dup *')") == "sqf"
+    raises(numbers, "SELECT joy_create_function('sqf', 1, 'dup dup * *')",
+           r"sqf cannot be made again with another program while index main\.tf calls it")
+    raises(numbers, "SELECT joy_drop_function('sqf')", r"sqf cannot be dropped while index main\.tf calls it")
+    numbers.execute("BEGIN")
+    raises(numbers, "SELECT joy_create_function('sqf', 1, 'pop 0')", "cannot be made again")
+    numbers.execute("ROLLBACK")
+    numbers.execute("INSERT INTO t VALUES (1000)")
+    assert one(numbers, "PRAGMA integrity_check") == "ok"
+    assert one(numbers, "SELECT count(*) FROM t WHERE sqf(x) = sqf(1000)") == 1
+    numbers.execute("DROP INDEX tf")
+    assert one(numbers, "SELECT joy_create_function('sqf', 1, 'dup dup * *')") == "sqf"
+    assert one(numbers, "SELECT sqf(2)") == 8
+
+
+def test_a_function_a_generated_column_uses_is_not_changed(numbers):
+    numbers.execute("SELECT joy_create_function('sq', 1, 'dup *')")
+    numbers.execute("CREATE TABLE g(x INTEGER, y AS (sq(x)) STORED)")
+    raises(numbers, "SELECT joy_create_function('sq', 1, '1 +')", r"while table main\.g calls it")
