@@ -362,12 +362,13 @@ inline __attribute__((always_inline)) void JoyConnection::run_items(joy::Interp&
 }
 
 void JoyConnection::call(const Program& prog, joy::Value* below, sqlite3_value** argv, int argc, Mode mode,
-                         bool values_end, TakeFn take, void* take_arg) {
+                         bool values_end, StatementMemo* statement, TakeFn take, void* take_arg) {
     if (busy_) refuse_nested();
     busy_ = true;
     joy::Interp& I = interp(mode);
     try {
         begin(mode);
+        host_.statement = statement;
         if (mode == Mode::PURE) {
             run_items(I, prog, below, argv, argc, mode);  // never touches the store
         } else {
@@ -383,9 +384,11 @@ void JoyConnection::call(const Program& prog, joy::Value* below, sqlite3_value**
             host_.sqlite_store()->end_call(true);
         }
     } catch (...) {
+        host_.statement = nullptr;
         finish(mode, false, values_end);
         throw;
     }
+    host_.statement = nullptr;
     I.stk.clear();
     I.journal = nullptr;
     if (ended_quietly(I, mode, values_end)) busy_ = false;

@@ -173,15 +173,23 @@ public:
     // error is rethrown (joy::JoyError, joy::JoyQuit, std::bad_alloc).
     // `values_end`: no value of the call outlives it (its result is SQL
     // already), so what a pure call interned can be forgotten.
+    //
+    // `statement`, when given, is kept by the caller for one run of one SQL
+    // statement (with the compiled program): once a call of that statement
+    // has checked the stored definitions against changes made elsewhere,
+    // later calls of the statement do not check again unless SQL on this
+    // connection wrote since. A statement so sees one version of the
+    // definitions, as it sees one snapshot of the tables, plus its own changes.
+    using StatementMemo = DefinitionsMemo;
     template <class Take>
     void call(const Program& prog, joy::Value* below, sqlite3_value** argv, int argc, Mode mode, bool values_end,
-              Take&& take) {
-        call(prog, below, argv, argc, mode, values_end,
+              StatementMemo* statement, Take&& take) {
+        call(prog, below, argv, argc, mode, values_end, statement,
              [](void* t, joy::Interp& I) { (*static_cast<std::remove_reference_t<Take>*>(t))(I); }, &take);
     }
     using TakeFn = void (*)(void*, joy::Interp&);
     void call(const Program& prog, joy::Value* below, sqlite3_value** argv, int argc, Mode mode, bool values_end,
-              TakeFn take, void* take_arg);
+              StatementMemo* statement, TakeFn take, void* take_arg);
     // "a Joy SQL function cannot be called while Joy is running ..."
     [[noreturn]] static void refuse_nested();
 

@@ -51,6 +51,7 @@ enum class Result { TOP, TOP_JSON, OUTPUT };
 struct KeptProgram {
     std::shared_ptr<const Program> program;
     Mode mode;
+    JoyConnection::StatementMemo statement;
     static void destroy(void* p) { delete static_cast<KeptProgram*>(p); }
 };
 
@@ -60,9 +61,10 @@ struct KeptProgram {
 // statement ran (and passed the schema guard). No reference is taken while
 // it runs: an atomic count would cost more than the rest of a short call.
 // Null (the result set) for a NULL program (the result is NULL) or when
-// the schema guard refuses.
-const Program* compiled_program(sqlite3_context* ctx, int argc, sqlite3_value** argv, JoyConnection& conn, Mode mode,
-                                const char* name) {
+// the schema guard refuses. `held` keeps the program for this call, as
+// SQLite may free the kept copy at once (a program that is not constant).
+std::shared_ptr<const Program> compiled_program(sqlite3_context* ctx, int argc, sqlite3_value** argv,
+                                                JoyConnection& conn, Mode mode, const char* name) {
     if (argc < 1) {
         sqlite3_result_error(ctx, "joy: a program (TEXT) is needed as the first argument", -1);
         return nullptr;
@@ -76,10 +78,38 @@ const Program* compiled_program(sqlite3_context* ctx, int argc, sqlite3_value** 
     const char* text = reinterpret_cast<const char*>(sqlite3_value_text(text_arg));
     std::shared_ptr<const Program> compiled =
         conn.compile(std::string_view(text ? text : "", size_t(sqlite3_value_bytes(text_arg))), mode);
-    const Program* prog = compiled.get();
-    // SQLite may free it at once (a program that is not constant).
-    sqlite3_set_auxdata(ctx, 0, new KeptProgram{std::move(compiled), mode}, KeptProgram::destroy);
-    return prog;
+    sqlite3_set_auxdata(ctx, 0, new KeptProgram{compiled, mode, {}}, KeptProgram::destroy);
+    return compiled;
+}
+
+// One row: the program run, its result set on ctx.
+void run_row(sqlite3_context* ctx, JoyConnection& conn, const Program& prog, JoyConnection::StatementMemo* statement,
+             int argc, sqlite3_value** argv, Mode mode, Result result) {
+    conn.call(prog, nullptr, argv + 1, argc - 1, mode, true, statement, [&](joy::Interp& I) {
+        if (result == Result::TOP && !I.stk.empty() && I.stk.back().tag == joy::T_INT) {
+            sqlite3_result_int64(ctx, I.stk.back().u.i);
+            return;
+        }
+        joy::MemoryLimitScope limit(I);  // making the text of a large value
+        if (result == Result::OUTPUT)
+            result_bytes(ctx, conn.take_output());
+        else if (I.stk.empty())
+            sqlite3_result_null(ctx);
+        else if (result == Result::TOP_JSON)
+            result_json(ctx, I.stk.back());
+        else
+            result_value(ctx, I.stk.back());
+    });
+}
+
+// The first row of a statement (or every row of a program that is not
+// constant): compiled, then run.
+__attribute__((noinline)) void run_first_row(sqlite3_context* ctx, JoyConnection& conn, int argc, sqlite3_value** argv,
+                                             Mode mode, Result result, const char* name) {
+    std::shared_ptr<const Program> held = compiled_program(ctx, argc, argv, conn, mode, name);
+    if (!held) return;
+    auto* kept = static_cast<KeptProgram*>(sqlite3_get_auxdata(ctx, 0));  // null if SQLite let it go
+    run_row(ctx, conn, *held, kept ? &kept->statement : nullptr, argc, argv, mode, result);
 }
 
 void run_program(sqlite3_context* ctx, int argc, sqlite3_value** argv, Mode mode, Result result,
@@ -87,24 +117,10 @@ void run_program(sqlite3_context* ctx, int argc, sqlite3_value** argv, Mode mode
     JoyConnection& conn = connection_of(ctx);
     protect(ctx, [&] {
         auto* kept = argc >= 1 ? static_cast<KeptProgram*>(sqlite3_get_auxdata(ctx, 0)) : nullptr;
-        const Program* prog = kept && kept->mode == mode ? kept->program.get()
-                                                          : compiled_program(ctx, argc, argv, conn, mode, name);
-        if (!prog) return;
-        conn.call(*prog, nullptr, argv + 1, argc - 1, mode, true, [&](joy::Interp& I) {
-            if (result == Result::TOP && !I.stk.empty() && I.stk.back().tag == joy::T_INT) {
-                sqlite3_result_int64(ctx, I.stk.back().u.i);
-                return;
-            }
-            joy::MemoryLimitScope limit(I);  // making the text of a large value
-            if (result == Result::OUTPUT)
-                result_bytes(ctx, conn.take_output());
-            else if (I.stk.empty())
-                sqlite3_result_null(ctx);
-            else if (result == Result::TOP_JSON)
-                result_json(ctx, I.stk.back());
-            else
-                result_value(ctx, I.stk.back());
-        });
+        if (kept && kept->mode == mode)
+            run_row(ctx, conn, *kept->program, &kept->statement, argc, argv, mode, result);
+        else
+            run_first_row(ctx, conn, argc, argv, mode, result, name);
     });
 }
 

@@ -251,13 +251,15 @@ void scalar_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
     UserFunction& f = function_of(ctx);
     if (f.def.effects && f.schema_guard.refused(ctx, f.def.name, f.connection().store()->seal())) return;
     try {
-        f.connection().call(f.program(PROGRAM), nullptr, argv, argc, f.mode(), true, [&](joy::Interp& I) {
+        f.connection().call(f.program(PROGRAM), nullptr, argv, argc, f.mode(), true, nullptr, [&](joy::Interp& I) {
             if (I.stk.empty()) {
                 sqlite3_result_null(ctx);
-                return;
+            } else if (I.stk.back().tag == joy::T_INT) {
+                sqlite3_result_int64(ctx, I.stk.back().u.i);
+            } else {
+                joy::MemoryLimitScope limit(I);  // making the text of a large value
+                result_value(ctx, I.stk.back());
             }
-            joy::MemoryLimitScope limit(I);  // making the text of a large value
-            result_value(ctx, I.stk.back());
         });
     } catch (...) {
         result_error(ctx, f);
@@ -268,7 +270,7 @@ void scalar_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
 // it left the stack empty, else `out` is the top.
 bool run_role(UserFunction& f, Role role, joy::Value* acc, sqlite3_value** argv, int argc, joy::Value& out) {
     bool some = false;
-    f.connection().call(f.program(role), acc, argv, argc, Mode::PURE, false, [&](joy::Interp& I) {
+    f.connection().call(f.program(role), acc, argv, argc, Mode::PURE, false, nullptr, [&](joy::Interp& I) {
         some = !I.stk.empty();
         if (some) out = I.pop();
     });

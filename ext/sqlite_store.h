@@ -179,6 +179,8 @@ public:
     std::weak_ptr<SqliteStore*> weak_self() const { return self_; }
     bool in_call() const { return in_call_; }
     SqlSeal& seal() { return seal_; }
+    bool wrote_in_outer_transaction() const { return wrote_in_outer_txn_; }
+    uint64_t local_generation() const { return local_generation_; }
     bool keeps_no_statement() const { return stmts_.empty() && user_stmts_.empty() && collection_stmts_.empty(); }
     // Finalizes the cached statements that are not running: SQL that used
     // Joy's tables through a virtual table, outside a call, leaves none

@@ -83,7 +83,16 @@ void StoreHost::sync(joy::Interp& I) {
     check_pending_ = false;
     I.check_stored = false;
     if (!store_) return;
-    uint64_t g = store_->definitions_generation();
+    // A statement sees one version of the definitions (as it sees one
+    // snapshot of the tables), plus what this connection changed since.
+    int64_t changes = sqlite3_total_changes64(store_->db());
+    bool checked = statement && statement->definitions_checked && statement->changes == changes &&
+                   !store_->wrote_in_outer_transaction();
+    uint64_t g = checked ? store_->local_generation() : store_->definitions_generation();
+    if (statement) {
+        statement->definitions_checked = true;
+        statement->changes = changes;
+    }
     if (g == generation_) return;
     generation_ = g;
     release_definitions(I, false);

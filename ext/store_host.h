@@ -14,6 +14,14 @@
 
 namespace joyext {
 
+// Whether the definitions were checked against changes made elsewhere
+// during one run of one SQL statement, and the connection's count of
+// changes then (sqlite3_total_changes64).
+struct DefinitionsMemo {
+    bool definitions_checked = false;
+    int64_t changes = -1;
+};
+
 class StoreHost : public joy::Host {
 public:
     // The store, its definitions checked first if a check is pending.
@@ -29,6 +37,9 @@ public:
         check_pending_ = store_ != nullptr;
         I.check_stored = check_pending_;
     }
+    // The memo of the SQL statement whose call is running, if its caller
+    // keeps one (see JoyConnection::call).
+    DefinitionsMemo* statement = nullptr;
     void on_define(joy::Sym& s) override;
     bool lookup_definition(joy::Interp& I, joy::Sym& s) override;
     // Call before each run (statement or SQL call), or check_before_use().

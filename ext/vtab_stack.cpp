@@ -161,7 +161,7 @@ int stack_filter(sqlite3_vtab_cursor* cur, int idx_num, const char*, int argc, s
     std::string_view program(text ? text : "", size_t(sqlite3_value_bytes(argv[0])));
     int rc = protect(cur->pVtab, [&] {
         JoyConnection& conn = *tab->conn;
-        conn.call(*conn.compile(program, Mode::EVAL), nullptr, argv + 1, idx_num, Mode::EVAL, false,
+        conn.call(*conn.compile(program, Mode::EVAL), nullptr, argv + 1, idx_num, Mode::EVAL, false, nullptr,
                   [&](joy::Interp& I) {
                       c->rows.reserve(I.stk.size());
                       for (size_t k = I.stk.size(); k-- > 0;) c->rows.push_back({joy::Value(), std::move(I.stk[k])});
@@ -229,7 +229,7 @@ joy::Value each_input(JoyConnection& conn, sqlite3_value* arg) {
     const char* text = reinterpret_cast<const char*>(sqlite3_value_text(arg));
     std::string_view program(text ? text : "", size_t(sqlite3_value_bytes(arg)));
     joy::Value top;
-    conn.call(*conn.compile(program, Mode::PURE), nullptr, nullptr, 0, Mode::PURE, false, [&](joy::Interp& I) {
+    conn.call(*conn.compile(program, Mode::PURE), nullptr, nullptr, 0, Mode::PURE, false, nullptr, [&](joy::Interp& I) {
         if (I.stk.empty()) throw joy::JoyError("run time error: joy_each: the text gives no value");
         top = std::move(I.stk.back());
     });

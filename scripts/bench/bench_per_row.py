@@ -5,6 +5,7 @@ Per-row overhead of a function f = (time of SELECT sum(f(x)) FROM t minus
 time of SELECT sum(x) FROM t) / rows, best of 5, in one process
 (/usr/bin/python3), for
     joy_eval('dup *', x)     joy('dup *', x)
+    joy_eval('square', x)    a stored word (joy_define('square', 'dup *'))
     sq(x)    pure:    joy_create_function('sq', 1, 'dup *')
     sqe(x)   effects: joy_create_function('sqe', 1, 'dup *', 'effects')
     jsum(x)  aggregate: joy_create_aggregate('jsum', 1, '0', '+', '')
@@ -54,6 +55,7 @@ def connect(path, rows):
     conn.create_function("py", 1, lambda x: x * x, deterministic=True)
     conn.create_aggregate("pysum", 1, PySum)
     conn.execute("SELECT joy_create_function('sq', 1, 'dup *')")
+    conn.execute("SELECT joy_define('square', 'dup *')")
     conn.execute("SELECT joy_create_function('sqe', 1, 'dup *', 'effects')")
     conn.execute("SELECT joy_create_aggregate('jsum', 1, '0', '+', '')")
     conn.execute("CREATE TABLE t(x INTEGER)")
@@ -63,7 +65,8 @@ def connect(path, rows):
     return conn
 
 
-SCALARS = [("joy_eval", "joy_eval('dup *', x)"), ("joy", "joy('dup *', x)"),
+SCALARS = [("joy_eval", "joy_eval('dup *', x)"), ("joy_eval, stored", "joy_eval('square', x)"),
+           ("joy", "joy('dup *', x)"),
            ("pure function", "sq(x)"), ("effects function", "sqe(x)")]
 
 
@@ -86,10 +89,11 @@ def main():
             results[("python UDF", "CTE")] = (best_of(conn, cte % "py(x)") - cte_base) / rows * 1e9
             results[("pure function", "CTE")] = (best_of(conn, cte % "sq(x)") - cte_base) / rows * 1e9
             results[("joy", "CTE")] = (best_of(conn, cte % "joy('dup *', x)") - cte_base) / rows * 1e9
+            results[("joy_eval, stored", "CTE")] = (best_of(conn, cte % "joy_eval('square', x)") - cte_base) / rows * 1e9
         conn.close()
     print(f"per-row overhead, ns ({rows} rows, best of 5); ratio to the Python UDF (aggregate)")
     print(f"{'path':<18} {'memory':>8} {'ratio':>6} {'file':>8} {'ratio':>6} {'CTE':>8} {'ratio':>6}")
-    for name in ["python UDF", "joy_eval", "joy", "pure function", "effects function",
+    for name in ["python UDF", "joy_eval", "joy_eval, stored", "joy", "pure function", "effects function",
                  "python aggregate", "Joy aggregate"]:
         ref = "python aggregate" if "aggregate" in name else "python UDF"
         cells = []
