@@ -352,7 +352,15 @@ inline bool JoyConnection::ended_quietly(joy::Interp& I, Mode mode, bool values_
 inline __attribute__((always_inline)) void JoyConnection::run_items(joy::Interp& I, const Program& prog, joy::Value* below, sqlite3_value** argv, int argc,
                               Mode mode) {
     if (below) I.push(std::move(*below));
-    for (int k = 0; k < argc; ++k) I.push(from_sql(argv[k]));
+    for (int k = 0; k < argc; ++k) {
+        int type = sqlite3_value_type(argv[k]);
+        if (type == SQLITE_INTEGER) {
+            I.push(joy::Value::integer(sqlite3_value_int64(argv[k])));
+        } else {
+            joy::MemoryLimitScope limit(I);  // a JSON argument may be large
+            I.push(from_sql_of_type(argv[k], type));
+        }
+    }
     if (prog.items.size() == 1 && prog.items[0].kind == joy::Item::STATEMENT && mode != Mode::RUN) {
         I.run(prog.items[0].terms);  // most programs given to SQL: one statement, nothing printed
         if (!I.includes.empty()) joy::run_includes(I);

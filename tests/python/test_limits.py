@@ -208,3 +208,11 @@ def test_a_user_functions_result_text_meets_the_memory_limit(db, sql):
     db.execute(f"SELECT joy_create_aggregate('a', 1, '[]', 'swap cons', '{body}')")
     with pytest.raises(sqlite3.OperationalError, match="memory limit exceeded"):
         one(db, sql)
+
+
+def test_a_json_argument_meets_the_memory_limit(db):
+    one(db, "SELECT joy_limits(NULL, 1000000, NULL)")
+    big = "[" + ",".join(["1"] * 2000000) + "]"
+    with pytest.raises(sqlite3.OperationalError, match="memory limit exceeded"):
+        one(db, "SELECT joy('size', json(?))", big)
+    assert one(db, "SELECT joy('size', json('[1,2,3]'))") == 3
