@@ -84,8 +84,7 @@ struct Definition {
     bool effects = false;
     std::string text[ROLES];
     // A pure function's stored words, captured when it was created (see
-    // JoyConnection::capture_words); a row saved before words were
-    // captured gets them when it is first compiled on a connection.
+    // JoyConnection::capture_words); a saved row without them has none.
     CapturedWords words;
     bool has_words = false;
 };
@@ -573,8 +572,12 @@ bool read_definition(sqlite3_stmt* row, Definition& def) {
                 else def.words.emplace(std::string(name.u.str->view()), std::string(body.u.str->view()));
             });
             if (!strings) return false;
-            def.has_words = true;
         }
+        // A pure row without words (made by hand, or by a version before
+        // words were captured) captures none: were they captured by each
+        // connection from its definitions, two connections could compute
+        // two values for one index.
+        def.has_words = !def.effects;
     } catch (const joy::JoyError&) {
         return false;
     }

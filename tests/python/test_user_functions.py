@@ -541,3 +541,16 @@ def test_a_function_a_generated_column_uses_is_not_changed(numbers):
     numbers.execute("SELECT joy_create_function('sq', 1, 'dup *')")
     numbers.execute("CREATE TABLE g(x INTEGER, y AS (sq(x)) STORED)")
     raises(numbers, "SELECT joy_create_function('sq', 1, '1 +')", r"while table main\.g calls it")
+
+
+def test_a_saved_pure_function_without_words_sees_no_stored_word(path):
+    conn = connect(path)
+    conn.execute("SELECT joy_define('sq', 'dup *')")
+    conn.execute("SELECT joy_create_function('sqf', 1, 'sq')")
+    conn.execute("""UPDATE joy_functions SET programs = '{"program":"sq"}' WHERE name = 'sqf'""")  # an old row
+    conn.commit()
+    conn.close()
+    conn = connect(path)
+    raises(conn, "SELECT sqf(3)", "definition needed for sq")
+    assert one(conn, "SELECT joy_create_function('sqg', 1, 'sq')") == "sqg"  # a new one captures sq
+    assert one(conn, "SELECT sqg(3)") == 9
