@@ -24,6 +24,27 @@ extern "C" __attribute__((visibility("default"))) int sqlite3_joy_init(sqlite3* 
         if (errmsg) *errmsg = sqlite3_mprintf("joy: SQLite 3.39.0 or later needed, not %s", sqlite3_libversion());
         return SQLITE_ERROR;
     }
+    // A library built without some features has no entry for their
+    // routines (SQLite's loadext.c leaves them null): refuse to load rather
+    // than call one. better-sqlite3, for one, omits the progress handler,
+    // which bounds SQL run by Joy.
+    struct Needed {
+        bool present;
+        const char* what;
+    };
+    const Needed needed[] = {
+        {api->progress_handler != nullptr, "the progress handler (it was built with SQLITE_OMIT_PROGRESS_CALLBACK)"},
+        {api->set_authorizer != nullptr, "the authorizer (it was built with SQLITE_OMIT_AUTHORIZATION)"},
+        {api->create_module_v2 != nullptr, "virtual tables (it was built with SQLITE_OMIT_VIRTUALTABLE)"},
+        {api->wal_checkpoint_v2 != nullptr, "WAL (it was built with SQLITE_OMIT_WAL)"},
+        {api->create_window_function != nullptr, "window functions (it was built with SQLITE_OMIT_WINDOWFUNC)"},
+        {api->commit_hook != nullptr && api->rollback_hook != nullptr, "commit and rollback hooks"},
+    };
+    for (const Needed& n : needed)
+        if (!n.present) {
+            if (errmsg) *errmsg = sqlite3_mprintf("joy: this SQLite library lacks %s, which the extension needs", n.what);
+            return SQLITE_ERROR;
+        }
     if (joyext::JoyConnection::loaded_on(db)) return SQLITE_OK;  // loading again changes nothing
     joyext::JoyConnection* conn = nullptr;
     int rc = SQLITE_OK;
