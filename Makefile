@@ -40,6 +40,7 @@ build/.fuzz-deps: PACKAGES = $(FUZZ_PACKAGES)
 build/.deps build/.fuzz-deps:
 	@mkdir -p build
 	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ "$@" = build/.deps ] && ! { command -v node && command -v npm; } >/dev/null; then missing="$$missing nodejs npm"; fi; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing:$$missing"; \
