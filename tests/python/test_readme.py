@@ -51,3 +51,20 @@ def test_sql_function_examples_give_what_the_readme_shows():
         assert got == shown, (sql, got, shown)
         checked += 1
     assert checked >= 14
+
+
+def test_cli_transcripts_give_what_the_readme_shows(tmp_path):
+    """Every README block `$ build/joy ... <<'EOF'` ... `EOF` followed by its
+    output runs in a fresh folder and prints exactly that output."""
+    import re
+    import shlex
+    from conftest import BUILD
+    readme = open(os.path.join(ROOT, "README.md")).read()
+    blocks = re.findall(r"```sh\n\$ build/joy([^\n]*) <<'EOF'\n(.*?)\nEOF\n(.*?)```", readme, re.S)
+    assert blocks
+    for k, (options, program, shown) in enumerate(blocks):
+        folder = tmp_path / str(k)
+        folder.mkdir()
+        proc = subprocess.run([os.path.join(BUILD, "joy"), *shlex.split(options)], input=program + "\n",
+                              capture_output=True, text=True, cwd=folder, timeout=60)
+        assert proc.stdout + proc.stderr == shown, (program, proc.stdout, proc.stderr)
