@@ -46,6 +46,7 @@ def test_tcl():
         db eval {{SELECT load_extension('{EXTENSION}')}}
         puts [db eval {{SELECT joy_eval('[1 2 3] [dup *] map')}}]
         puts [db eval {{SELECT joy_eval('dup *', 7)}}]
+        puts [db onecolumn {{SELECT joy_eval('[1 2 3] [dup *] map')}}]
         if {{[catch {{db eval {{SELECT joy_eval('pop')}}}} msg]}} {{ puts $msg }}
         db close
     """
@@ -54,7 +55,8 @@ def test_tcl():
     lines = proc.stdout.splitlines()
     assert lines[0] == "{[1 4 9]}"
     assert lines[1] == "49"
-    assert lines[2].startswith("joy: run time error: one parameter needed for pop")
+    assert lines[2] == "[1 4 9]"  # onecolumn: the value itself, as the README shows
+    assert lines[3].startswith("joy: run time error: one parameter needed for pop")
 
 
 @pytest.mark.skipif(run(["perl", "-MDBD::SQLite", "-e", "1"]).returncode != 0,
