@@ -17,7 +17,7 @@ PYTHON   ?= /usr/bin/python3
 # Build directory of objects and binaries (build-asan and build-fuzz reuse the rules).
 OUT      ?= build
 
-DEB_PACKAGES = g++ make libsqlite3-dev sqlite3 catch2 python3 python3-pytest libedit-dev tcl libsqlite3-tcl libdbd-sqlite3-perl locales
+DEB_PACKAGES = g++ make libsqlite3-dev sqlite3 catch2 python3 python3-pytest python3-pip python3-setuptools python3-venv libedit-dev tcl libsqlite3-tcl libdbd-sqlite3-perl locales
 
 CORE_SRC = $(wildcard joycore/*.cpp)
 CORE_OBJ = $(CORE_SRC:%.cpp=$(OUT)/%.o)

@@ -70,3 +70,21 @@ def test_better_sqlite3_is_refused_clearly(node_modules):
     assert proc.stdout.splitlines() == [
         "error during initialization: joy: this SQLite library lacks the progress handler (it was built with "
         "SQLITE_OMIT_PROGRESS_CALLBACK), which the extension needs", "1"]
+
+
+def test_npm_installs_the_package_from_the_checkout(node_modules, tmp_path):
+    app = tmp_path / "app"
+    app.mkdir()
+    proc = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--offline",
+                           os.path.join(ROOT, "packaging", "npm")],
+                          capture_output=True, text=True, timeout=300, cwd=app)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    script = ("const sqlite3 = require('sqlite3'); const joy = require('persistent-joy');"
+              "const db = new sqlite3.Database(':memory:');"
+              "joy.load(db, (err) => { if (err) throw err;"
+              "  db.get(\"SELECT joy_eval('[1 2 3] [dup *] map') AS r\", (e, row) => console.log(row.r)); });")
+    env = dict(os.environ, NODE_PATH=node_modules)
+    env.pop("LD_PRELOAD", None)
+    proc = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=60, cwd=app, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["[1 4 9]"]
