@@ -284,6 +284,10 @@ void do_times(Interp& I) {
     Value p = I.pop();
     int64_t n = I.pop().u.i;
     if (n <= 0) return;
+    if (I.is_quick(p)) {
+        for (int64_t k = 0; k < n; ++k) I.run_terms(p.u.list);
+        return;
+    }
     Frame& f = I.push_frame(F_TIMES);
     f.n = n;
     f.q = std::move(p);
@@ -790,7 +794,13 @@ void Interp::resume(Frame& f) {
     }
     case F_WHILE_BODY: {
         size_t fi = fr.size() - 1;  // a test's words may push frames, moving f
-        switch (quick_test(f.q, "while")) {
+        if (is_quick(f.x)) {  // test and body at once, turn after turn
+            for (Quick q; (q = quick_test(fr[fi].q, "while")) != NOT_QUICK;) {
+                if (q == QUICK_FALSE) { fr.pop_back(); return; }
+                run_terms(fr[fi].x.u.list);
+            }
+        }
+        switch (quick_test(fr[fi].q, "while")) {
         case QUICK_FALSE: fr.pop_back(); return;
         case QUICK_TRUE: {
             Cell* d = fr[fi].x.u.list;
@@ -800,6 +810,7 @@ void Interp::resume(Frame& f) {
         }
         case NOT_QUICK: break;
         }
+        Frame& f = fr[fi];
         f.kind = F_WHILE_TEST;
         begin_test(f);
         Cell* b = f.q.u.list;
@@ -925,6 +936,15 @@ void Interp::resume(Frame& f) {
         return;
     }
     case F_STEP: {
+        if (is_quick(f.q)) {  // every element at once, without a frame each
+            size_t fi = fr.size() - 1;  // the terms' words may push frames, moving f
+            for (Value e; next_elem(fr[fi], e);) {
+                stk.push_back(std::move(e));
+                run_terms(fr[fi].q.u.list);
+            }
+            fr.pop_back();
+            return;
+        }
         Value e;
         if (!next_elem(f, e)) { fr.pop_back(); return; }
         stk.push_back(std::move(e));

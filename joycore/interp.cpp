@@ -232,27 +232,39 @@ Interp::Quick Interp::quick_test(const Value& q, const char* word) {
     return truthy(result) ? QUICK_TRUE : QUICK_FALSE;
 }
 
-bool Interp::quick_result(const Value& q, Value* arg, const char* word, const char* what, Value& result) {
+bool Interp::is_quick(const Value& q) const {
     constexpr int MOST_TERMS = 8;
-    Cell* p = q.u.list;
+    static const Builtin* conts = find_builtin("conts");
     int terms = 0;
-    for (Cell* c = p; c; c = c->tail_)
+    for (Cell* c = q.u.list; c; c = c->tail_) {
         if (c->stub || c->head_.tag == T_USRDEF || ++terms > MOST_TERMS) return false;
+        if (c->head_.tag == T_BUILTIN && c->head_.u.bi == conts) return false;
+    }
+    return true;
+}
+
+void Interp::run_terms(Cell* p) {
+    size_t base = fr.size();
+    if (!p && step_due()) periodic_check();  // an empty quotation is a step
+    for (Cell* c = p; c; c = c->tail_) {
+        if (step_due()) periodic_check();
+        const Value& x = c->head_;
+        if (x.tag == T_BUILTIN) {
+            x.u.bi->fn(*this);
+            if (fr.size() > base) loop(base);  // a combinator among the terms
+        } else {
+            stk.push_back(x);
+        }
+    }
+}
+
+bool Interp::quick_result(const Value& q, Value* arg, const char* word, const char* what, Value& result) {
+    if (!is_quick(q)) return false;
     size_t outer_guard = guard, spill_base = spill_stack.size(), base = fr.size();
     guard = stk.size();
     try {
         if (arg) stk.push_back(std::move(*arg));
-        if (!p && step_due()) periodic_check();  // an empty quotation is a step
-        for (Cell* c = p; c; c = c->tail_) {
-            if (step_due()) periodic_check();
-            const Value& x = c->head_;
-            if (x.tag == T_BUILTIN) {
-                x.u.bi->fn(*this);
-                if (fr.size() > base) loop(base);  // a combinator inside the test
-            } else {
-                stk.push_back(x);
-            }
-        }
+        run_terms(q.u.list);
         if (stk.empty()) type_error(what, word);
     } catch (...) {
         unwind_frames(base);

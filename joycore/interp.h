@@ -251,6 +251,11 @@ public:
     // The same for the quotation of map, filter, split ...: `arg` pushed
     // first, the top left by q in `result`. False when q is not quick.
     bool quick_result(const Value& q, Value* arg, const char* word, const char* what, Value& result);
+    // Whether q is quick: at most 8 terms, builtins and literals only (and
+    // not `conts`, which reads the frames). The body of times, while and
+    // step, when quick, runs by run_terms without a frame per turn.
+    bool is_quick(const Value& q) const;
+    void run_terms(Cell* p);
     bool truthy(const Value& v) const;
 
     // ---- symbols ----
