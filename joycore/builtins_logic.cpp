@@ -182,7 +182,8 @@ bool has_bits(const Value& v) {
 template <Rel rel>
 void relation(Interp& I, const char* word) {
     size_t n = I.stk.size();
-    if (n >= 2 && n - 2 >= I.guard && I.stk[n - 1].tag == T_INT && I.stk[n - 2].tag == T_INT) {
+    if (n >= 2 && I.stk[n - 1].tag == T_INT && I.stk[n - 2].tag == T_INT) {
+        if (n - 2 < I.guard) I.spill(n - 2);  // a test consuming what lies below it
         bool b = holds(rel, three_way(I.stk[n - 2].u.i, I.stk[n - 1].u.i));
         I.stk.pop_back();
         I.stk.back() = Value::boolean(b);

@@ -794,11 +794,10 @@ void Interp::resume(Frame& f) {
     }
     case F_WHILE_BODY: {
         size_t fi = fr.size() - 1;  // a test's words may push frames, moving f
-        if (is_quick(f.x)) {  // test and body at once, turn after turn
-            for (Quick q; (q = quick_test(fr[fi].q, "while")) != NOT_QUICK;) {
-                if (q == QUICK_FALSE) { fr.pop_back(); return; }
-                run_terms(fr[fi].x.u.list);
-            }
+        if (is_quick(f.q) && is_quick(f.x)) {  // test and body at once, turn after turn
+            while (quick_test(fr[fi].q, "while", true) == QUICK_TRUE) run_terms(fr[fi].x.u.list);
+            fr.pop_back();
+            return;
         }
         switch (quick_test(fr[fi].q, "while")) {
         case QUICK_FALSE: fr.pop_back(); return;

@@ -226,9 +226,9 @@ void Interp::put_back_test(size_t outer_guard, size_t spill_base) {
     guard = outer_guard;
 }
 
-Interp::Quick Interp::quick_test(const Value& q, const char* word) {
+Interp::Quick Interp::quick_test(const Value& q, const char* word, bool known_quick) {
     Value result;
-    if (!quick_result(q, nullptr, word, "value to push", result)) return NOT_QUICK;
+    if (!quick_result(q, nullptr, word, "value to push", result, known_quick)) return NOT_QUICK;
     return truthy(result) ? QUICK_TRUE : QUICK_FALSE;
 }
 
@@ -258,8 +258,9 @@ void Interp::run_terms(Cell* p) {
     }
 }
 
-bool Interp::quick_result(const Value& q, Value* arg, const char* word, const char* what, Value& result) {
-    if (!is_quick(q)) return false;
+bool Interp::quick_result(const Value& q, Value* arg, const char* word, const char* what, Value& result,
+                          bool known_quick) {
+    if (!known_quick && !is_quick(q)) return false;
     size_t outer_guard = guard, spill_base = spill_stack.size(), base = fr.size();
     guard = stk.size();
     try {

@@ -247,10 +247,11 @@ public:
     // any other quotation, which then runs through a test frame. `word`
     // names the combinator in the error for a test that leaves no value.
     enum Quick { NOT_QUICK, QUICK_FALSE, QUICK_TRUE };
-    Quick quick_test(const Value& q, const char* word);
+    Quick quick_test(const Value& q, const char* word, bool known_quick = false);
     // The same for the quotation of map, filter, split ...: `arg` pushed
     // first, the top left by q in `result`. False when q is not quick.
-    bool quick_result(const Value& q, Value* arg, const char* word, const char* what, Value& result);
+    bool quick_result(const Value& q, Value* arg, const char* word, const char* what, Value& result,
+                      bool known_quick = false);
     // Whether q is quick: at most 8 terms, builtins and literals only (and
     // not `conts`, which reads the frames). The body of times, while and
     // step, when quick, runs by run_terms without a frame per turn.
