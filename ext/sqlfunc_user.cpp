@@ -34,6 +34,8 @@
 // other connections never see it.
 #include <sqlite3ext.h>
 
+#include <algorithm>
+
 #include <iterator>
 #include <map>
 #include <memory>
@@ -117,7 +119,10 @@ struct UserFunction {
 // UserFunction; the last release frees it and releases the connection.
 class Registry {
 public:
-    Registry(sqlite3* db, JoyConnection* conn) : db_(db), conn_(conn) { conn->retain(); }
+    Registry(sqlite3* db, JoyConnection* conn) : db_(db), conn_(conn) {
+        conn->retain();
+        conn->store()->set_transaction_listener({transaction_ended, this});
+    }
     void retain() { ++refs_; }
     static void release(void* self);
     JoyConnection& connection() { return *conn_; }
@@ -134,6 +139,20 @@ private:
     void install(const Definition& def, const std::shared_ptr<const Program>* compiled,
                  const std::map<std::string, joy::Sym*>& bound);
     void save(const Definition& def);
+    // What a registration or a drop changed, put back if the transaction it
+    // ran in rolls back (its row of joy_functions goes back with it); a
+    // function it made then fails as rolled back.
+    struct Undo {
+        UserFunction* f;
+        bool made;
+        Definition def;
+        std::shared_ptr<const Program> compiled[ROLES];
+        std::map<std::string, joy::Sym*> bound;
+        std::string gone;
+    };
+    std::vector<Undo> undo_;
+    void remember(UserFunction* f, bool made);
+    static void transaction_ended(void* self, bool committed);
 
     sqlite3* db_;
     JoyConnection* conn_;
@@ -374,11 +393,36 @@ int register_with_sqlite(sqlite3* db, UserFunction* f) {
 void Registry::release(void* self) {
     auto* r = static_cast<Registry*>(self);
     if (--r->refs_ > 0) return;
+    if (SqliteStore* store = r->conn_->store()) store->set_transaction_listener({});
     JoyConnection::release(r->conn_);
     delete r;
 }
 
+void Registry::remember(UserFunction* f, bool made) {
+    Undo u{f, made, f->def, {}, f->bound, f->gone};
+    for (int r = 0; r < ROLES; ++r) u.compiled[r] = f->compiled[r];
+    undo_.push_back(std::move(u));
+}
+
+void Registry::transaction_ended(void* self, bool committed) {
+    auto* r = static_cast<Registry*>(self);
+    if (!committed)
+        for (auto u = r->undo_.rbegin(); u != r->undo_.rend(); ++u) {
+            UserFunction* f = u->f;
+            if (u->made) {
+                f->gone = "the transaction that made the function was rolled back";
+                continue;
+            }
+            f->def = u->def;
+            f->bound = u->bound;
+            for (int k = 0; k < ROLES; ++k) f->compiled[k] = u->compiled[k];
+            f->gone = u->gone;
+        }
+    r->undo_.clear();
+}
+
 void Registry::forget(UserFunction* f) {
+    undo_.erase(std::remove_if(undo_.begin(), undo_.end(), [f](const Undo& u) { return u.f == f; }), undo_.end());
     auto it = by_name_.find(lower(f->def.name));
     if (it == by_name_.end()) return;
     std::vector<UserFunction*>& fs = it->second;
@@ -399,6 +443,7 @@ void Registry::install(const Definition& def, const std::shared_ptr<const Progra
     for (UserFunction* f : by_name_[key])
         if (f->def.n_args == def.n_args) same = f;
     if (same && same->def.kind == def.kind && same->def.effects == def.effects) {
+        remember(same, false);
         same->def = def;
         same->bound = bound;
         for (int r = 0; r < ROLES; ++r) same->compiled[r] = compiled ? compiled[r] : nullptr;
@@ -415,10 +460,13 @@ void Registry::install(const Definition& def, const std::shared_ptr<const Progra
                        "create it on a new connection, or under another name)";
             fail("cannot register " + def.name + ": " + why);
         }
+        remember(f, true);
     }
     for (UserFunction* f : by_name_[key])
-        if (f->def.n_args != def.n_args && f->gone.empty())
+        if (f->def.n_args != def.n_args && f->gone.empty()) {
+            remember(f, false);
             f->gone = "the function now takes " + std::to_string(def.n_args) + " argument(s)";
+        }
 }
 
 void Registry::save(const Definition& def) {
@@ -527,6 +575,7 @@ void Registry::drop(std::string_view name) {
         if (it != by_name_.end())
             for (UserFunction* f : it->second)
                 if (f->gone.empty()) {
+                    remember(f, false);
                     f->gone = "the function was dropped (joy_drop_function)";
                     registered = true;
                 }

@@ -449,9 +449,18 @@ void SqliteStore::settle_pending_rollback() {
     forget_caches();
 }
 
-int SqliteStore::refuse_commit(void* self) { return static_cast<SqliteStore*>(self)->rollback_pending_ ? 1 : 0; }
+int SqliteStore::refuse_commit(void* self) {
+    auto* store = static_cast<SqliteStore*>(self);
+    if (store->rollback_pending_) return 1;
+    if (store->listener_.ended) store->listener_.ended(store->listener_.arg, true);
+    return 0;
+}
 
-void SqliteStore::transaction_rolled_back(void* self) { static_cast<SqliteStore*>(self)->rollback_pending_ = false; }
+void SqliteStore::transaction_rolled_back(void* self) {
+    auto* store = static_cast<SqliteStore*>(self);
+    store->rollback_pending_ = false;
+    if (store->listener_.ended) store->listener_.ended(store->listener_.arg, false);
+}
 
 void SqliteStore::forget_caches() {
     string_ids_.clear();

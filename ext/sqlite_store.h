@@ -179,6 +179,13 @@ public:
     std::weak_ptr<SqliteStore*> weak_self() const { return self_; }
     bool in_call() const { return in_call_; }
     SqlSeal& seal() { return seal_; }
+    // Told when a transaction of the connection commits (true) or rolls
+    // back (false), from the commit and rollback hooks.
+    struct TransactionListener {
+        void (*ended)(void* arg, bool committed) = nullptr;
+        void* arg = nullptr;
+    };
+    void set_transaction_listener(TransactionListener l) { listener_ = l; }
     bool wrote_in_outer_transaction() const { return wrote_in_outer_txn_; }
     uint64_t local_generation() const { return local_generation_; }
     bool keeps_no_statement() const { return stmts_.empty() && user_stmts_.empty() && collection_stmts_.empty(); }
@@ -258,6 +265,7 @@ private:
     static int refuse_commit(void* self);
     static void transaction_rolled_back(void* self);
     bool rollback_pending_ = false;  // see roll_back_call_savepoint
+    TransactionListener listener_;
     void begin_immediate_call();
     void open_call_savepoint();
     std::shared_ptr<SqliteStore*> self_;  // lazy sources hold a weak copy

@@ -554,3 +554,28 @@ def test_a_saved_pure_function_without_words_sees_no_stored_word(path):
     raises(conn, "SELECT sqf(3)", "definition needed for sq")
     assert one(conn, "SELECT joy_create_function('sqg', 1, 'sq')") == "sqg"  # a new one captures sq
     assert one(conn, "SELECT sqg(3)") == 9
+
+
+def test_a_rolled_back_transaction_takes_its_function_changes_back(path):
+    conn = connect(path, isolation_level=None)
+    conn.execute("BEGIN")
+    conn.execute("SELECT joy_create_function('f1', 1, 'dup *')")
+    assert one(conn, "SELECT f1(3)") == 9
+    conn.execute("ROLLBACK")
+    raises(conn, "SELECT f1(3)", "the transaction that made the function was rolled back")
+    conn.execute("SELECT joy_create_function('f2', 1, 'dup *')")  # committed on its own
+    conn.execute("BEGIN")
+    conn.execute("SELECT joy_create_function('f2', 1, 'dup dup * *')")
+    assert one(conn, "SELECT f2(2)") == 8
+    conn.execute("ROLLBACK")
+    assert one(conn, "SELECT f2(2)") == 4
+    conn.execute("BEGIN")
+    conn.execute("SELECT joy_drop_function('f2')")
+    raises(conn, "SELECT f2(2)", "dropped")
+    conn.execute("ROLLBACK")
+    assert one(conn, "SELECT f2(2)") == 4
+    assert one(conn, "SELECT count(*) FROM joy_functions") == 1
+    conn.execute("BEGIN")
+    conn.execute("SELECT joy_create_function('f3', 1, '1 +')")
+    conn.execute("COMMIT")
+    assert one(conn, "SELECT f3(1)") == 2
