@@ -111,8 +111,10 @@ struct Limits {
     uint64_t depth = 0;       // frames (nesting of running programs); 0 = unlimited
     // The pool's byte count at which `memory` more than `base` is reached
     // (INT64_MAX, no limit, when it is 0 or beyond what can be counted).
+    // (`base` is below 0 on a thread that freed more than it made.)
     int64_t memory_mark(int64_t base) const {
-        if (!memory || memory >= uint64_t(INT64_MAX - base)) return INT64_MAX;
+        uint64_t room = base < 0 ? uint64_t(INT64_MAX) : uint64_t(INT64_MAX - base);
+        if (!memory || memory >= room) return INT64_MAX;
         return base + int64_t(memory);
     }
 };
