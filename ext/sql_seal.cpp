@@ -3,7 +3,6 @@
 #include "sql_seal.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cctype>
 #include <cstring>
 
@@ -177,12 +176,6 @@ int SqlSeal::progress(void* self) {
 }
 
 namespace {
-std::atomic<bool> integrity_check_prepared{false};
-}
-
-bool SqlSeal::integrity_checks_prepared() { return integrity_check_prepared.load(std::memory_order_relaxed); }
-
-namespace {
 // Whether an action the authorizer sees may write a table, change a schema
 // or attach one; reading, calling functions and transactions may not.
 // (An integrity check counts too: it runs every CHECK constraint.)
@@ -211,8 +204,6 @@ bool may_write(int action, const char* a, const char* b) {
 
 int SqlSeal::authorize(void* self, int action, const char* a, const char* b, const char* db, const char*) {
     auto* seal = static_cast<SqlSeal*>(self);
-    if (action == SQLITE_PRAGMA && a && (sqlite3_stricmp(a, "integrity_check") == 0 || sqlite3_stricmp(a, "quick_check") == 0))
-        integrity_check_prepared.store(true, std::memory_order_relaxed);
     seal->probe_seen_ = true;
     if (!seal->call_run_ && !seal->sealed_ && may_write(action, a, b)) ++seal->schema_epoch_;
     if (!seal->sealed_) return SQLITE_OK;

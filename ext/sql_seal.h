@@ -92,11 +92,6 @@ private:
     static int authorize(void* self, int action, const char* a, const char* b, const char* db, const char* via);
 
 public:
-    // Whether any connection of the process has prepared an integrity
-    // check (which runs the file's CHECK constraints without writing), as
-    // the authorizer saw: until one has, functions with effects need not
-    // look for one running (see refused_in_schema).
-    static bool integrity_checks_prepared();
     // Statements the connection prepared outside Joy's calls that may write
     // or change a schema, counted by the authorizer: while the count stays,
     // no statement that could run a CHECK constraint read since was

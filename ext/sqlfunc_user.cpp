@@ -530,17 +530,19 @@ void Registry::create(Definition def) {
     });
 }
 
-// Whether `def` is exactly the function of that name and arity in use
+// Whether `def` is exactly a function of that name and arity in use
 // (programs, effects, captured words): making it again changes nothing.
+// (Any other making under the name, with another arity too, replaces the
+// one row of joy_functions that other connections read.)
 bool Registry::same_as_registered(const Definition& def) {
     auto it = by_name_.find(lower(def.name));
-    if (it == by_name_.end()) return true;
+    if (it == by_name_.end()) return false;
     for (UserFunction* f : it->second)
         if (f->gone.empty() && f->def.n_args == def.n_args)
             return f->def.kind == def.kind && f->def.effects == def.effects &&
                    std::equal(std::begin(def.text), std::end(def.text), std::begin(f->def.text)) &&
                    f->def.words == def.words;
-    return true;
+    return false;
 }
 
 // What an index, a generated column, a view or a CHECK computed with a

@@ -438,12 +438,21 @@ void SqliteStore::end_call_slow(bool ok) {
 void SqliteStore::roll_back_call_savepoint() {
     rollback_pending_ = true;  // no commit while the savepoint holds the call's writes
     int rc = sqlite3_exec(db_, "ROLLBACK TO joy_call", nullptr, nullptr, nullptr);
-    if (rc == SQLITE_INTERRUPT) return;
+    if (rc == SQLITE_INTERRUPT) {
+        changes_at_failure_ = sqlite3_total_changes64(db_);
+        return;
+    }
     rollback_pending_ = false;  // rolled back, or gone with its transaction
     if (rc == SQLITE_OK) sqlite3_exec(db_, "RELEASE joy_call", nullptr, nullptr, nullptr);
 }
 
 void SqliteStore::settle_pending_rollback() {
+    // SQL the host ran since wrote inside the failed call's savepoint:
+    // rolling it back would lose that too, so the host decides (its COMMIT
+    // is refused meanwhile; its ROLLBACK ends this).
+    if (sqlite3_total_changes64(db_) != changes_at_failure_)
+        fail("a call interrupted before could not be rolled back yet, and SQL has written since in its "
+             "transaction: ROLLBACK that transaction");
     roll_back_call_savepoint();
     if (rollback_pending_) fail("rolling back a call that failed before");
     forget_caches();

@@ -265,6 +265,7 @@ private:
     static int refuse_commit(void* self);
     static void transaction_rolled_back(void* self);
     bool rollback_pending_ = false;  // see roll_back_call_savepoint
+    int64_t changes_at_failure_ = 0;
     TransactionListener listener_;
     void begin_immediate_call();
     void open_call_savepoint();

@@ -216,3 +216,22 @@ def test_a_json_argument_meets_the_memory_limit(db):
     with pytest.raises(sqlite3.OperationalError, match="memory limit exceeded"):
         one(db, "SELECT joy('size', json(?))", big)
     assert one(db, "SELECT joy('size', json('[1,2,3]'))") == 3
+
+
+def test_sql_written_after_an_interrupted_call_is_not_lost_silently(tmp_path):
+    conn = connect(str(tmp_path / "w.db"), check_same_thread=False, isolation_level=None)
+    conn.execute("CREATE TABLE t(x)")
+    conn.execute("SELECT joy_limits(0, NULL, NULL)")
+    timer = threading.Timer(0.3, conn.interrupt)
+    timer.start()
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="interrupted"):
+            conn.execute("""SELECT joy_eval('"INSERT INTO t VALUES (1)" [] exec pop [true] [] while')""").fetchall()
+    finally:
+        timer.cancel()
+    conn.execute("INSERT INTO t VALUES (2)")  # the host's own, inside the failed call's savepoint
+    with pytest.raises(sqlite3.OperationalError, match="ROLLBACK that transaction"):
+        one(conn, "SELECT joy_eval('1 2 +')")
+    conn.execute("ROLLBACK")
+    assert one(conn, "SELECT joy_eval('1 2 +')") == 3
+    assert one(conn, "SELECT count(*) FROM t") == 0

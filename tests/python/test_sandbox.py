@@ -300,3 +300,20 @@ def test_an_integrity_check_after_a_clean_verdict_is_guarded(tmp_path):
     other.close()
     with pytest.raises(sqlite3.OperationalError, match=r"unsafe use of sqe\(\)"):
         conn.execute("PRAGMA integrity_check").fetchall()
+
+
+def test_an_integrity_check_is_guarded_under_the_hosts_own_authorizer(tmp_path):
+    path = str(tmp_path / "crafted.db")
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t(x)")
+    conn.execute("INSERT INTO t VALUES (1)")
+    conn.execute("PRAGMA writable_schema=ON")
+    conn.execute("""UPDATE sqlite_schema SET sql='CREATE TABLE t(x CHECK (joy_eval(''[1] "pwned" persist 1'')))'
+                    WHERE name='t'""")
+    conn.commit()
+    conn.close()
+    victim = connect(path)
+    victim.set_authorizer(lambda *args: sqlite3.SQLITE_OK)  # the host's own
+    with pytest.raises(sqlite3.OperationalError, match=r"unsafe use of joy_eval\(\)"):
+        victim.execute("PRAGMA integrity_check").fetchall()
+    assert one(victim, "SELECT count(*) FROM sqlite_schema WHERE name = 'joy_roots'") == 0

@@ -579,3 +579,11 @@ def test_a_rolled_back_transaction_takes_its_function_changes_back(path):
     conn.execute("SELECT joy_create_function('f3', 1, '1 +')")
     conn.execute("COMMIT")
     assert one(conn, "SELECT f3(1)") == 2
+
+
+def test_a_function_an_index_uses_is_not_made_again_under_another_arity(numbers):
+    numbers.execute("SELECT joy_create_function('sqf', 1, 'dup *')")
+    numbers.execute("CREATE INDEX tf ON t(sqf(x))")
+    for arity in (2, -1):
+        raises(numbers, f"SELECT joy_create_function('sqf', {arity}, 'pop')", "while index main.tf calls it")
+    assert one(numbers, "PRAGMA integrity_check") == "ok"
