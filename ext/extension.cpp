@@ -28,17 +28,18 @@ extern "C" __attribute__((visibility("default"))) int sqlite3_joy_init(sqlite3* 
     // routines (SQLite's loadext.c leaves them null): refuse to load rather
     // than call one. better-sqlite3, for one, omits the progress handler,
     // which bounds SQL run by Joy.
+    // (Linked into SQLite itself, SQLITE_CORE, there is no table: api is null.)
     struct Needed {
         bool present;
         const char* what;
     };
     const Needed needed[] = {
-        {api->progress_handler != nullptr, "the progress handler (it was built with SQLITE_OMIT_PROGRESS_CALLBACK)"},
-        {api->set_authorizer != nullptr, "the authorizer (it was built with SQLITE_OMIT_AUTHORIZATION)"},
-        {api->create_module_v2 != nullptr, "virtual tables (it was built with SQLITE_OMIT_VIRTUALTABLE)"},
-        {api->wal_checkpoint_v2 != nullptr, "WAL (it was built with SQLITE_OMIT_WAL)"},
-        {api->create_window_function != nullptr, "window functions (it was built with SQLITE_OMIT_WINDOWFUNC)"},
-        {api->commit_hook != nullptr && api->rollback_hook != nullptr, "commit and rollback hooks"},
+        {!api || api->progress_handler, "the progress handler (it was built with SQLITE_OMIT_PROGRESS_CALLBACK)"},
+        {!api || api->set_authorizer, "the authorizer (it was built with SQLITE_OMIT_AUTHORIZATION)"},
+        {!api || api->create_module_v2, "virtual tables (it was built with SQLITE_OMIT_VIRTUALTABLE)"},
+        {!api || api->wal_checkpoint_v2, "WAL (it was built with SQLITE_OMIT_WAL)"},
+        {!api || api->create_window_function, "window functions (it was built with SQLITE_OMIT_WINDOWFUNC)"},
+        {!api || (api->commit_hook && api->rollback_hook), "commit and rollback hooks"},
     };
     for (const Needed& n : needed)
         if (!n.present) {
